@@ -1,0 +1,3 @@
+"""(filled in by its op family)."""
+
+__all__ = []

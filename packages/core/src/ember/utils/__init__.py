@@ -1,0 +1,1 @@
+"""Utilities: hooks handles and (in ``ember.utils.data``) data loading."""
