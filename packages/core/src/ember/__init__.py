@@ -100,6 +100,6 @@ def __getattr__(name):
         import importlib
 
         return importlib.import_module(f"{__name__}.{name}")
-    from . import _lazy_api
+    from ._lazy_api import resolve  # not ``from . import``: that probes this __getattr__
 
-    return _lazy_api.resolve(name)
+    return resolve(name)

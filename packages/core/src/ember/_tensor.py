@@ -40,22 +40,26 @@ class Tensor:
     ``ember.tensor`` and ``ember.empty``.
     """
 
-    __slots__ = (
-        "_data",
-        "_requires_grad",
-        "_grad",
-        "grad_fn",
-        "_output_nr",
-        "_vc",
-        "_base",
-        "_view_fn",
-        "_accum",
-        "_leaf_hooks",
-        "_post_accumulate_hooks",
-        "_is_param",
-        "__dict__",
-        "__weakref__",
-    )
+    # Hot fields are slots; the rest are class-level defaults that an instance overrides in
+    # its __dict__ only when used (views, in-place ops, hooks), so creating a Tensor costs
+    # three attribute writes.
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "__dict__", "__weakref__")
+
+    _grad = None
+    _output_nr = 0
+    _vc = None  # version counter [int], shared with views; None until first needed
+    _base = None  # the root tensor this one is a view of
+    _view_fn = None  # recomputes this view from _base (for in-place ops on views)
+    _accum = None  # weakref to the AccumulateGrad node of a leaf
+    _leaf_hooks = None
+    _post_accumulate_hooks = None
+    _is_param = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        from .autograd.graph import _TENSOR_TYPES
+
+        _TENSOR_TYPES.add(cls)
 
     # A Tensor subclass that sets this (nn.Parameter) keeps its class through ops like detach.
     def __init__(self, *args, device=None, dtype=None):
@@ -426,7 +430,8 @@ class Tensor:
         _init(out, self._data.copy(), self._requires_grad, None)
         if self._grad is not None:
             out._grad = copy.deepcopy(self._grad, memo)
-        out.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        user_attrs = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        out.__dict__.update(copy.deepcopy(user_attrs, memo))
         memo[id(self)] = out
         return out
 
@@ -450,16 +455,7 @@ _new = object.__new__
 def _init(t: Tensor, data, requires_grad: bool, grad_fn) -> None:
     t._data = data
     t._requires_grad = requires_grad
-    t._grad = None
     t.grad_fn = grad_fn
-    t._output_nr = 0
-    t._vc = None
-    t._base = None
-    t._view_fn = None
-    t._accum = None
-    t._leaf_hooks = None
-    t._post_accumulate_hooks = None
-    t._is_param = False
 
 
 def _make(data, requires_grad: bool, grad_fn) -> Tensor:
@@ -467,16 +463,7 @@ def _make(data, requires_grad: bool, grad_fn) -> Tensor:
     t = _new(Tensor)
     t._data = data
     t._requires_grad = requires_grad
-    t._grad = None
     t.grad_fn = grad_fn
-    t._output_nr = 0
-    t._vc = None
-    t._base = None
-    t._view_fn = None
-    t._accum = None
-    t._leaf_hooks = None
-    t._post_accumulate_hooks = None
-    t._is_param = False
     return t
 
 

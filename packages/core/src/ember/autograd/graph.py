@@ -43,6 +43,7 @@ class _Tensor:  # replaced by ember.Tensor once it is defined (see bind_tensor_c
 def bind_tensor_class(cls) -> None:
     global _Tensor
     _Tensor = cls
+    _TENSOR_TYPES.add(cls)
 
 _seq_counter = itertools.count()
 
@@ -61,16 +62,20 @@ anomaly_state = _AnomalyState()
 class _SavedOutput:
     """An op's output saved for backward: its array and version, not the Tensor itself."""
 
-    __slots__ = ("data", "vc", "version", "requires_grad")
+    __slots__ = ("data", "_vc", "requires_grad")
 
     def __init__(self, tensor):
         vc = tensor._vc
         if vc is None:
             vc = tensor._vc = [0]
         self.data = tensor._data
-        self.vc = vc
-        self.version = vc[0]
+        self._vc = vc
         self.requires_grad = tensor._requires_grad
+
+
+_FREED = object()  # marks a node whose saved values were released by backward
+_NO_VERSIONS: dict = {}
+_TENSOR_TYPES: set = set()  # Tensor and its subclasses (filled by bind_tensor_class)
 
 
 class Node:
@@ -83,34 +88,24 @@ class Node:
             that do not require grad.
     """
 
-    __slots__ = (
-        "_next",
-        "_seq",
-        "_saved",
-        "_versions",
-        "_pre_hooks",
-        "_post_hooks",
-        "_tensor_hooks",
-        "_retain",
-        "_trace",
-        "_num_outputs",
-        "ctx",
-        "__weakref__",
-        "__dict__",
-    )
+    # Hot fields are slots; rarely-set ones are class-level defaults that an instance
+    # overrides through its __dict__ only when used (hooks, anomaly traces, multi-output).
+    __slots__ = ("_next", "_seq", "_saved", "__weakref__", "__dict__")
+
+    _versions = None
+    ctx = None
+    _num_outputs = 1
+    _pre_hooks = None
+    _post_hooks = None
+    _tensor_hooks = None
+    _retain = None
+    _trace = None
 
     def __init__(self):
-        self._next = ()
         self._seq = next(_seq_counter)
         self._saved = None
-        self._versions = None
-        self._pre_hooks = None
-        self._post_hooks = None
-        self._tensor_hooks = None
-        self._retain = None
-        self._num_outputs = 1
-        self.ctx = None
-        self._trace = traceback.format_stack()[:-2] if anomaly_state.enabled else None
+        if anomaly_state.enabled:
+            self._trace = traceback.format_stack()[:-2]
 
     # -- identity ---------------------------------------------------------------------------
     def name(self) -> str:
@@ -132,14 +127,23 @@ class Node:
         """Save what backward needs: input Tensors (version-checked), outputs wrapped in
         ``_SavedOutput``, and plain values (scalars, shapes, constant arrays) as they are."""
         self._saved = items
-        self._versions = tuple(
-            (0 if x._vc is None else x._vc[0]) if isinstance(x, _Tensor) else -1 for x in items
-        )
+        versions = _NO_VERSIONS
+        i = 0
+        for x in items:
+            cls = x.__class__
+            if cls in _TENSOR_TYPES or cls is _SavedOutput:
+                vc = x._vc
+                if vc is not None and vc[0]:
+                    if versions is _NO_VERSIONS:
+                        versions = {}
+                    versions[i] = vc[0]
+            i += 1
+        self._versions = versions
 
     def _unpack(self, graph: bool):
         saved = self._saved
         if saved is None:
-            if self._versions is not None:
+            if self._versions is _FREED:
                 raise RuntimeError(
                     "Trying to backward through the graph a second time (or directly access "
                     "saved tensors after they have already been freed). Saved intermediate "
@@ -151,16 +155,18 @@ class Node:
             return ()
         out = []
         versions = self._versions
-        for i, item in enumerate(saved):
-            v = versions[i]
-            if v >= 0:
-                current = 0 if item._vc is None else item._vc[0]
-                if current != v:
-                    self._raise_modified(item._data, i, current, v, output=False)
+        i = 0
+        for item in saved:
+            cls = item.__class__
+            if cls in _TENSOR_TYPES:
+                vc = item._vc
+                if vc is not None and vc[0] != versions.get(i, 0):
+                    self._raise_modified(item._data, i, vc[0], versions.get(i, 0), output=False)
                 out.append(item if graph else item._data)
-            elif item.__class__ is _SavedOutput:
-                if item.vc[0] != item.version:
-                    self._raise_modified(item.data, i, item.vc[0], item.version, output=True)
+            elif cls is _SavedOutput:
+                vc = item._vc
+                if vc[0] != versions.get(i, 0):
+                    self._raise_modified(item.data, i, vc[0], versions.get(i, 0), output=True)
                 if graph:
                     from .._tensor import _make
 
@@ -170,12 +176,13 @@ class Node:
                     out.append(item.data)
             else:
                 out.append(item)
+            i += 1
         return out
 
     def _raise_modified(self, data, index, current, expected, output):
         from .._dtype import from_numpy_dtype
 
-        kind = f"output {0} of {self.name()}" if output else f"saved input {index} of {self.name()}"
+        kind = f"output 0 of {self.name()}" if output else f"saved input {index} of {self.name()}"
         dt = from_numpy_dtype(data.dtype).name
         raise RuntimeError(
             "one of the variables needed for gradient computation has been modified by an "
@@ -186,18 +193,23 @@ class Node:
         )
 
     def _release(self) -> None:
-        self._saved = None
+        if self._saved is not None:
+            self._saved = None
+            self._versions = _FREED
 
     # -- the formula -------------------------------------------------------------------------
     def backward(self, F, grad, *saved):  # pragma: no cover - every subclass overrides
         raise RuntimeError(f"{self.name()} has no backward formula")
 
     def apply_grads(self, grads, graph: bool):
-        """Run this node's formula on its output grads; returns a tuple of input grads."""
-        grad = grads if self._num_outputs != 1 else grads[0]
-        saved = self._unpack(graph)
+        """Run this node's formula on its output grads (one entry per output); returns a
+        tuple of input grads."""
+        grad = grads[0] if self._num_outputs == 1 else grads
+        saved = self._unpack(graph) if self._saved is not None or self._versions is _FREED else ()
         if graph:
-            from ._graph_ns import G as F
+            F = _GRAPH_NS if _GRAPH_NS is not None else _graph_ns()
+        elif grad.__class__ is np.ndarray:
+            F = _NP_NS
         else:
             F = _array_ns(grad)
         result = self.backward(F, grad, *saved)
@@ -243,8 +255,8 @@ class AccumulateGrad(Node):
     __slots__ = ("variable",)
 
     def __init__(self, variable):
-        Node.__init__(self)
-        self._seq = -1
+        self._seq = -1 - next(_seq_counter)  # after every op node, distinct for the heap
+        self._saved = None
         self.variable = variable
 
     def apply_grads(self, grads, graph):  # the engine treats leaves itself
@@ -282,6 +294,15 @@ class _ArrayNS:
 
 _NP_NS = _ArrayNS(np)
 _CUPY_NS = None
+_GRAPH_NS = None
+
+
+def _graph_ns():
+    global _GRAPH_NS
+    from ._graph_ns import G
+
+    _GRAPH_NS = G
+    return G
 
 
 def _array_ns(arr):
@@ -326,15 +347,19 @@ def _check_nan(node, grads):
 def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, allow_unused=False):
     """Propagate ``root_grads`` from the ``roots`` edges through the graph.
 
-    With ``inputs`` (a list of tensors), returns their gradients instead of accumulating
-    into ``.grad``; otherwise accumulates into the ``.grad`` of the leaves.
+    Nodes run in decreasing creation order (a heap on sequence numbers), so each runs once,
+    after every node that feeds it. With ``inputs`` (a list of tensors), returns their
+    gradients instead of accumulating into ``.grad``; otherwise accumulates into the
+    ``.grad`` of the leaves.
     """
     graph = bool(create_graph)
     buffers: dict = {}
     heap: list = []
-    counter = itertools.count()
+    heappush = heapq.heappush
+    heappop = heapq.heappop
 
     capture = None
+    needed = None
     if inputs is not None:
         capture = {}
         for i, t in enumerate(inputs):
@@ -343,28 +368,25 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, all
             else:
                 key = (accumulator_of(t), 0)
             capture.setdefault(key, []).append(i)
-    captured = [None] * (len(inputs) if inputs is not None else 0)
-    needed = None
-    if capture is not None:
         needed = _nodes_reaching(roots, {node for node, _ in capture})
+    captured = [None] * (len(inputs) if inputs is not None else 0)
 
-    def push(edge, grad):
+    for edge, g in zip(roots, root_grads):
+        if edge is None:
+            continue
         node, nr = edge
         buf = buffers.get(node)
         if buf is None:
             buf = buffers[node] = [None] * node._num_outputs
-            heapq.heappush(heap, (-node._seq, next(counter), node))
-        buf[nr] = grad if buf[nr] is None else buf[nr] + grad
+            heappush(heap, (-node._seq, node))
+        buf[nr] = g if buf[nr] is None else buf[nr] + g
 
-    for edge, g in zip(roots, root_grads):
-        if edge is not None:
-            push(edge, g)
-
+    check_nan = anomaly_state.enabled and anomaly_state.check_nan
     prev_enabled = grad_mode._state.enabled
     grad_mode._state.enabled = graph
     try:
         while heap:
-            _, _, node = heapq.heappop(heap)
+            node = heappop(heap)[1]
             grads = buffers.pop(node)
             if node._tensor_hooks is not None:
                 grads = _run_tensor_hooks(node, grads, graph)
@@ -384,19 +406,30 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, all
                 continue
             try:
                 in_grads = node.apply_grads(grads, graph)
-            except Exception as exc:
+            except Exception:
                 if node._trace is not None:
                     _report_anomaly(node)
-                raise exc from None
-            if anomaly_state.enabled and anomaly_state.check_nan:
+                raise
+            if check_nan:
                 _check_nan(node, in_grads)
             if node._post_hooks:
                 in_grads = _run_post_hooks(node, in_grads, grads, graph)
             if not retain_graph:
                 node._release()
             for edge, g in zip(node._next, in_grads):
-                if edge is not None and g is not None:
-                    push(edge, g)
+                if edge is None or g is None:
+                    continue
+                nxt, nr = edge
+                buf = buffers.get(nxt)
+                if buf is None:
+                    if nxt._num_outputs == 1:
+                        buffers[nxt] = [g]
+                    else:
+                        buf = buffers[nxt] = [None] * nxt._num_outputs
+                        buf[nr] = g
+                    heappush(heap, (-nxt._seq, nxt))
+                else:
+                    buf[nr] = g if buf[nr] is None else buf[nr] + g
     finally:
         grad_mode._state.enabled = prev_enabled
 

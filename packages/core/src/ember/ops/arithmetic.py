@@ -13,6 +13,7 @@ Example:
 
 from __future__ import annotations
 
+from .._tensor import _edge, _make
 from ._core import (
     D,
     Node,
@@ -67,23 +68,38 @@ class _BinaryNode(Node):
 
 
 def _record(out_arr, node_cls, a, b, ad, bd):
-    """Wrap a binary op's result and attach ``node_cls`` if a gradient is needed."""
-    out = new_tensor(out_arr)
-    if grad_state.enabled and (
-        (a is not None and a._requires_grad) or (b is not None and b._requires_grad)
-    ):
-        node = node_cls()
-        shape = out_arr.shape
-        a_shape = ad.shape if a is not None else None
-        b_shape = bd.shape if b is not None else None
-        if a_shape != shape or b_shape != shape:
-            node.ctx = (
-                None if a_shape == shape else a_shape,
-                None if b_shape == shape else b_shape,
-            )
-        attach(out, node, a, b)
-        return out, node
-    return out, None
+    """Wrap a binary op's result and attach ``node_cls`` if a gradient is needed.
+
+    ``a``/``b`` are the operand Tensors (None for a Python scalar), ``ad``/``bd`` their arrays.
+    The node's ``ctx`` records input shapes only when broadcasting changed them.
+    """
+    out = _make(out_arr, False, None)
+    if not grad_state.enabled:
+        return out, None
+    ra = a is not None and a._requires_grad
+    rb = b is not None and b._requires_grad
+    if not (ra or rb):
+        return out, None
+    node = node_cls()
+    shape = out_arr.shape
+    sa = ad.shape if ra else shape
+    sb = bd.shape if rb else shape
+    if sa != shape or sb != shape:
+        node.ctx = (None if sa == shape else sa, None if sb == shape else sb)
+    node._next = (_edge(a) if ra else None, _edge(b) if rb else None)
+    out._requires_grad = True
+    out.grad_fn = node
+    return out, node
+
+
+def _operands(input, other, op):
+    """The fast path of ``binary_arrays``: two tensors of one dtype pass straight through."""
+    if input.__class__ is Tensor and other.__class__ is Tensor:
+        ad = input._data
+        bd = other._data
+        if ad.dtype == bd.dtype:
+            return input, other, ad, bd
+    return binary_arrays(input, other, op)
 
 
 def _apply(fn, ad, bd, op, a_shape_src, b_shape_src):
@@ -126,10 +142,14 @@ def add(input, other, *, alpha=1, out=None):
         >>> ember.add(ember.tensor([1, 2]), ember.tensor([10, 20]), alpha=2)
         tensor([41, 42])
     """
-    a, b, ad, bd = binary_arrays(input, other, "add")
+    a, b, ad, bd = _operands(input, other, "add")
     if alpha != 1:
         bd = bd * alpha
-    res, node = _record(_apply(np.add, ad, bd, "add", ad, bd), AddBackward0, a, b, ad, bd)
+    try:
+        arr = ad + bd
+    except ValueError:
+        raise broadcast_error("add", np.shape(ad), np.shape(bd)) from None
+    res, node = _record(arr, AddBackward0, a, b, ad, bd)
     if node is not None:
         node.save(alpha)
     return _maybe_out(res, out)
@@ -145,7 +165,7 @@ def sub(input, other, *, alpha=1, out=None):
     """
     if isinstance(input, (bool, np.bool_)) or isinstance(other, (bool, np.bool_)):
         _bool_sub_error()
-    a, b, ad, bd = binary_arrays(input, other, "sub")
+    a, b, ad, bd = _operands(input, other, "sub")
     if ad.dtype == np.bool_ if a is not None else bd.dtype == np.bool_:
         _bool_sub_error()
     if alpha != 1:
@@ -204,8 +224,12 @@ def mul(input, other, *, out=None):
         tensor([[3., 6.],
                 [4., 8.]])
     """
-    a, b, ad, bd = binary_arrays(input, other, "mul")
-    res, node = _record(_apply(np.multiply, ad, bd, "mul", ad, bd), MulBackward0, a, b, ad, bd)
+    a, b, ad, bd = _operands(input, other, "mul")
+    try:
+        arr = ad * bd
+    except ValueError:
+        raise broadcast_error("mul", np.shape(ad), np.shape(bd)) from None
+    res, node = _record(arr, MulBackward0, a, b, ad, bd)
     if node is not None:
         node.save(ad if a is None else a, bd if b is None else b)
     return _maybe_out(res, out)
