@@ -108,23 +108,35 @@ def _infer_array(data, dtype):
         return arr if dtype is None else arr.astype(dtype.np)
     try:
         arr = np.asarray(data)
-    except ValueError as exc:
-        raise ValueError(f"tensor(): could not build a tensor from ragged data: {exc}") from None
+    except ValueError:
+        _check_sequence(data)  # PyTorch's message for ragged nesting
+        raise
     if arr.dtype == object:
         _check_sequence(data)
         raise TypeError(f"tensor(): could not infer dtype of {type(data).__name__}")
+    if arr.dtype.kind in "US":
+        _check_sequence(data)
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
     if dtype is not None:
-        if dtype is D.bfloat16:
-            return _round_bfloat16(arr.astype(np.float32))
-        return arr.astype(dtype.np)
+        return _cast_python_data(arr, dtype)
     kind = arr.dtype.kind
     if kind == "f" and not _holds_numpy_data(data):
         return arr.astype(D.get_default_dtype().np)
     if kind == "c" and not _holds_numpy_data(data):
         return arr.astype(D.get_default_dtype().to_complex().np)
-    if kind in "US":
-        raise TypeError(f"tensor(): new(): invalid data type '{type(data).__name__}' (strings)")
     return arr
+
+
+def _cast_python_data(arr: np.ndarray, dt) -> np.ndarray:
+    """Cast data built from Python numbers to ``dt``; integers that do not fit raise, as in
+    PyTorch (NumPy would wrap them around)."""
+    target = dt.np
+    if arr.dtype.kind in "iu" and target.kind in "iu" and arr.size:
+        info = np.iinfo(target)
+        if arr.min() < info.min or arr.max() > info.max:
+            raise RuntimeError(f"value cannot be converted to type {dt.name} without overflow")
+    with np.errstate(over="ignore", invalid="ignore"):
+        return arr.astype(target)
 
 
 def _holds_numpy_data(data) -> bool:
@@ -135,26 +147,28 @@ def _holds_numpy_data(data) -> bool:
 
 
 def _check_sequence(data, depth=0):
+    """Raise PyTorch's error for ragged nesting or an element that is not a number."""
     if isinstance(data, (list, tuple)):
         lengths = {len(d) if isinstance(d, (list, tuple)) else -1 for d in data}
         if len(lengths) > 1:
             n = len(data[0]) if isinstance(data[0], (list, tuple)) else 0
-            bad = next(len(d) for d in data if isinstance(d, (list, tuple)) and len(d) != n)
+            bad = next(
+                len(d) if isinstance(d, (list, tuple)) else 0
+                for d in data
+                if (len(d) if isinstance(d, (list, tuple)) else 0) != n
+            )
             raise ValueError(f"expected sequence of length {n} at dim {depth + 1} (got {bad})")
         for d in data:
             _check_sequence(d, depth + 1)
-    elif not isinstance(data, (numbers.Number, np.generic, Tensor)):
+    elif isinstance(data, (str, bytes)):
+        raise TypeError(f"new(): invalid data type '{type(data).__name__}'")
+    elif not isinstance(data, (numbers.Number, np.generic, np.ndarray, Tensor)):
         raise TypeError(f"tensor(): could not convert {type(data).__name__} to a tensor element")
 
 
-def _round_bfloat16(arr: np.ndarray) -> np.ndarray:
-    """Round float32 values to bfloat16 precision (round to nearest even)."""
-    bits = arr.astype(np.float32).view(np.uint32)
-    rounded = ((bits + 0x7FFF + ((bits >> 16) & 1)) & 0xFFFF0000).astype(np.uint32)
-    return rounded.view(np.float32)
-
-
-def tensor(data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory=False) -> Tensor:
+def tensor(
+    data, *, dtype=None, device=None, requires_grad: bool = False, pin_memory=False
+) -> Tensor:
     """Build a tensor by copying ``data`` (a number, nested sequence, array or tensor).
 
     Args:
@@ -269,7 +283,9 @@ def _size_args(size, op: str) -> tuple:
         ) from None
     for s in shape:
         if s < 0:
-            raise RuntimeError(f"{op}(): trying to create tensor with negative dimension {s}: {list(shape)}")
+            raise RuntimeError(
+                f"{op}(): trying to create tensor with negative dimension {s}: {list(shape)}"
+            )
     return shape
 
 
@@ -315,7 +331,9 @@ def ones(*size, out=None, dtype=None, layout=None, device=None, requires_grad=Fa
 def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False,
           pin_memory=False, memory_format=None) -> Tensor:  # fmt: skip
     """An uninitialised tensor of the given size."""
-    return _out(_factory(_size_args(size, "empty"), None, dtype, device, requires_grad, "empty"), out)
+    return _out(
+        _factory(_size_args(size, "empty"), None, dtype, device, requires_grad, "empty"), out
+    )
 
 
 def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False) -> Tensor:
@@ -334,7 +352,9 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
         tensor([7, 7])
     """
     if dtype is None:
-        dtype = D.result_type(fill_value) if not isinstance(fill_value, Tensor) else fill_value.dtype
+        dtype = (
+            D.result_type(fill_value) if not isinstance(fill_value, Tensor) else fill_value.dtype
+        )
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     shape = _size_args((size,) if not isinstance(size, (list, tuple)) else (tuple(size),), "full")
@@ -343,7 +363,9 @@ def full(size, fill_value, *, out=None, dtype=None, layout=None, device=None,
 
 def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False) -> Tensor:
     """A zero-dim tensor holding ``s`` (default float dtype)."""
-    return full((), s, dtype=dtype or D.get_default_dtype(), device=device, requires_grad=requires_grad)
+    return full(
+        (), s, dtype=dtype or D.get_default_dtype(), device=device, requires_grad=requires_grad
+    )
 
 
 def _like(input: Tensor, fill, dtype, device, requires_grad):
@@ -399,7 +421,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
         raise RuntimeError("arange(): step must be nonzero")
     if (end - start) * step < 0:
         raise RuntimeError(
-            f"arange(): upper bound and larger bound inconsistent with step sign "
+            f"arange(): upper bound and lower bound inconsistent with step sign "
             f"(start={start}, end={end}, step={step})"
         )
     if dtype is None:
@@ -408,7 +430,7 @@ def arange(start=0, end=None, step=1, *, out=None, dtype=None, layout=None, devi
     else:
         dt = D.to_dtype(dtype)
     n = int(np.ceil((end - start) / step))
-    arr = (start + np.arange(n, dtype=np.float64 if dt.is_floating_point else np.int64) * step)
+    arr = start + np.arange(n, dtype=np.float64 if dt.is_floating_point else np.int64) * step
     arr = arr.astype(dt.np)
     t = _make(_move(arr, device) if device is not None or _default_device else arr, False, None)
     if requires_grad:
@@ -421,7 +443,9 @@ def range(start=0, end=None, step=1, *, dtype=None, device=None, requires_grad=F
     if end is None:
         start, end = 0, start
     n = int(np.floor((end - start) / step)) + 1
-    arr = (start + np.arange(n) * step).astype((D.to_dtype(dtype) if dtype else D.get_default_dtype()).np)
+    arr = (start + np.arange(n) * step).astype(
+        (D.to_dtype(dtype) if dtype else D.get_default_dtype()).np
+    )
     t = _make(_move(arr, device) if device is not None else arr, False, None)
     return t.requires_grad_(True) if requires_grad else t
 
@@ -476,6 +500,10 @@ def eye(n: int, m: int | None = None, *, out=None, dtype=None, layout=None, devi
                 [0., 1.]])
     """
     dt = D.get_default_dtype() if dtype is None else D.to_dtype(dtype)
+    if n < 0:
+        raise RuntimeError(f"eye(): n must be greater or equal to 0, got {n}")
+    if m is not None and m < 0:
+        raise RuntimeError(f"eye(): m must be greater or equal to 0, got {m}")
     arr = _xp(device).eye(n, n if m is None else m, dtype=dt.np)
     t = _make(arr, False, None)
     if requires_grad:
@@ -489,6 +517,80 @@ def _out(t: Tensor, out):
     from .ops.inplace import write_out
 
     return write_out(out, t)
+
+
+# -- Tensor.new_* ------------------------------------------------------------------------------
+# Factories that default to the dtype and device of an existing tensor (registered on Tensor).
+
+
+def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False, layout=None,
+               pin_memory=False) -> Tensor:  # fmt: skip
+    """A copy of ``data`` as a tensor with this tensor's dtype and device (unless given).
+
+    Example:
+        >>> import ember
+        >>> ember.tensor([1.0], dtype=ember.float64).new_tensor([2, 3])
+        tensor([2., 3.], dtype=ember.float64)
+    """
+    if isinstance(data, Tensor):
+        data = data.detach()
+    dtype = self.dtype if dtype is None else dtype
+    device = self.device if device is None else device
+    return tensor(data, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def _new_factory(self, size, fill, dtype, device, requires_grad, op):
+    dt = self.dtype if dtype is None else D.to_dtype(dtype)
+    dev = self.device if device is None else device
+    return _factory(_size_args(size, op), fill, dt, dev, requires_grad, op)
+
+
+def new_zeros(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+              pin_memory=False) -> Tensor:  # fmt: skip
+    """Zeros of ``size`` with this tensor's dtype and device (unless given).
+
+    Example:
+        >>> import ember
+        >>> ember.tensor([1, 2]).new_zeros(2, 2)
+        tensor([[0, 0],
+                [0, 0]])
+    """
+    return _new_factory(self, size, 0, dtype, device, requires_grad, "new_zeros")
+
+
+def new_ones(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+             pin_memory=False) -> Tensor:  # fmt: skip
+    """Ones of ``size`` with this tensor's dtype and device (unless given)."""
+    return _new_factory(self, size, 1, dtype, device, requires_grad, "new_ones")
+
+
+def new_empty(self, *size, dtype=None, device=None, requires_grad=False, layout=None,
+              pin_memory=False) -> Tensor:  # fmt: skip
+    """An uninitialised tensor of ``size`` with this tensor's dtype and device."""
+    return _new_factory(self, size, None, dtype, device, requires_grad, "new_empty")
+
+
+def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False,
+             layout=None, pin_memory=False) -> Tensor:  # fmt: skip
+    """``fill_value`` everywhere in a tensor of ``size`` with this tensor's dtype and device.
+
+    Example:
+        >>> import ember
+        >>> ember.tensor([1, 2]).new_full((3,), 7)
+        tensor([7, 7, 7])
+    """
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    size = (tuple(size),) if isinstance(size, (list, tuple)) else (size,)
+    dt = self.dtype if dtype is None else D.to_dtype(dtype)
+    if not (dt.is_floating_point or dt.is_complex) and isinstance(fill_value, float):
+        fill_value = int(fill_value)  # PyTorch truncates a float fill for integer tensors
+    return _new_factory(self, size, fill_value, dt, device, requires_grad, "new_full")
+
+
+for _fn in (new_tensor, new_zeros, new_ones, new_empty, new_full):
+    setattr(Tensor, _fn.__name__, _fn)
+del _fn
 
 
 # -- legacy constructors -------------------------------------------------------------------------

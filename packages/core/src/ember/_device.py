@@ -85,14 +85,17 @@ class device:
     def __enter__(self):
         from . import _creation
 
-        self._prev = _creation._default_device
+        _previous_defaults.append(_creation._default_device)
         _creation._default_device = self
         return self
 
     def __exit__(self, *exc):
         from . import _creation
 
-        _creation._default_device = self._prev
+        _creation._default_device = _previous_defaults.pop()
+
+
+_previous_defaults: list = []  # default devices saved by nested ``with device(...)`` blocks
 
 
 CPU = device("cpu")

@@ -68,7 +68,15 @@ class dtype:
         itemsize: bytes per element.
     """
 
-    __slots__ = ("name", "np", "category", "is_floating_point", "is_complex", "is_signed", "itemsize")
+    __slots__ = (
+        "category",
+        "is_complex",
+        "is_floating_point",
+        "is_signed",
+        "itemsize",
+        "name",
+        "np",
+    )
 
     def __init__(self, name: str, np_dtype, category: int):
         self.name = name
@@ -108,9 +116,50 @@ uint64 = dtype("uint64", np.uint64, _INT)
 bool = dtype("bool", np.bool_, _BOOL)
 complex64 = cfloat = dtype("complex64", np.complex64, _COMPLEX)
 complex128 = cdouble = dtype("complex128", np.complex128, _COMPLEX)
-# NumPy has no bfloat16; Ember stores bfloat16 tensors as float32 arrays and rounds values to
-# bfloat16's 8-bit mantissa on conversion, so numerics match bfloat16 storage.
-bfloat16 = dtype("bfloat16", np.float32, _FLOAT)
+
+
+class _BFloat16(dtype):
+    """bfloat16, stored with the ``ml_dtypes`` package's NumPy dtype (NumPy has none).
+
+    ``ml_dtypes`` is imported on first use of ``.np``; without it, making a bfloat16 tensor
+    raises a TypeError that says how to install it. Promotion and ``finfo`` work without it.
+    """
+
+    __slots__ = ()
+
+    def __init__(self):
+        self.name = "bfloat16"
+        self.category = _FLOAT
+        self.is_floating_point = True
+        self.is_complex = False
+        self.is_signed = True
+        self.itemsize = 2
+
+    @property
+    def np(self):
+        np_dtype = _bfloat16_numpy()
+        if np_dtype is None:
+            raise TypeError("bfloat16 needs the ml_dtypes package: pip install ml_dtypes")
+        return np_dtype
+
+
+_BF16_NP = None
+
+
+def _bfloat16_numpy():
+    """ml_dtypes' bfloat16 NumPy dtype, or None when ml_dtypes is not installed."""
+    global _BF16_NP
+    if _BF16_NP is None:
+        try:
+            import ml_dtypes
+        except ImportError:
+            return None
+        _BF16_NP = np.dtype(ml_dtypes.bfloat16)
+        _FROM_NP[_BF16_NP] = bfloat16
+    return _BF16_NP
+
+
+bfloat16 = _BFloat16()
 
 _ALL = (
     float16, float32, float64, bfloat16, int8, int16, int32, int64, uint8, uint16, uint32,
@@ -118,7 +167,7 @@ _ALL = (
 )  # fmt: skip
 _BY_NAME = {d.name: d for d in _ALL}
 # NumPy dtype -> ember dtype; float32 maps to float32, never to bfloat16.
-_FROM_NP = {d.np: d for d in _ALL if d is not bfloat16}
+_FROM_NP = {d.np: d for d in _ALL if d is not bfloat16}  # bfloat16 joins when loaded
 _REAL_OF = {complex64: float32, complex128: float64}
 _COMPLEX_OF = {float16: complex64, float32: complex64, float64: complex128, bfloat16: complex64}
 
@@ -135,27 +184,33 @@ def from_numpy_dtype(np_dtype) -> dtype:
         return _FROM_NP[np_dtype]
     except KeyError:
         try:
-            return _FROM_NP[np.dtype(np_dtype)]
-        except (KeyError, TypeError):
-            raise TypeError(
-                f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types "
-                "are: float64, float32, float16, complex64, complex128, int64, int32, int16, "
-                "int8, uint8, and bool."
-            ) from None
+            nd = np.dtype(np_dtype)
+        except TypeError:
+            nd = None
+        if nd is not None and nd in _FROM_NP:
+            return _FROM_NP[nd]
+        if nd is not None and nd.name == "bfloat16" and _bfloat16_numpy() == nd:
+            return bfloat16
+        shown = f"numpy.{nd.type.__name__}" if nd is not None else repr(np_dtype)
+        raise TypeError(
+            f"can't convert np.ndarray of type {shown}. The only supported types "
+            "are: float64, float32, float16, complex64, complex128, int64, int32, int16, "
+            "int8, uint8, and bool."
+        ) from None
 
 
 def to_dtype(obj) -> dtype:
     """Accept an ember dtype, a NumPy dtype, a Python type or a dtype name."""
-    if obj.__class__ is dtype:
+    if obj.__class__ is dtype or obj is bfloat16:
         return obj
     if obj is builtins_float:
-        return _default_float
+        return float64  # PyTorch: the Python type float means float64, complex complex128
     if obj is builtins_int:
         return int64
     if obj is builtins_bool:
         return bool
     if obj is builtins_complex:
-        return _default_float.to_complex()
+        return complex128
     if isinstance(obj, str) and obj in _BY_NAME:
         return _BY_NAME[obj]
     return from_numpy_dtype(obj)
@@ -219,7 +274,9 @@ def _scalar_category(x) -> int:
     return _FLOAT
 
 
-def _default_for_category(cat: int) -> dtype:
+def _wrapped_dtype(x) -> dtype:
+    """The dtype a Python (or NumPy) scalar takes part in promotion with."""
+    cat = _scalar_category(x)
     if cat == _COMPLEX:
         return _default_float.to_complex()
     if cat == _FLOAT:
@@ -229,19 +286,39 @@ def _default_for_category(cat: int) -> dtype:
     return bool
 
 
+def _combine_categories(higher, lower):
+    """PyTorch's ``combine_categories``: ``higher`` (a more dimensioned class of operand)
+    wins unless ``lower`` is of a higher category."""
+    if higher is None:
+        return lower
+    if lower is None:
+        return higher
+    if higher.is_complex:
+        return higher
+    if lower.is_complex:
+        return higher.to_complex() if higher.is_floating_point else lower
+    if higher.is_floating_point:
+        return higher
+    if higher is bool or lower.is_floating_point:
+        return promote_types(higher, lower)
+    return higher
+
+
 def result_type(*operands) -> dtype:
-    """The dtype an operation on ``operands`` (tensors and Python scalars) returns.
+    """The dtype an operation on ``operands`` (tensors and Python scalars) returns, by
+    PyTorch's rules: dimensioned tensors, then zero-dim tensors, then Python scalars, each
+    class counting only when it brings a higher category (bool < int < float < complex).
 
     Example:
         >>> import ember
         >>> ember.result_type(ember.tensor([1, 2]), 1.0)
         ember.float32
+        >>> ember.result_type(ember.tensor([1.0]), ember.tensor(1.0, dtype=ember.float64))
+        ember.float32
     """
     from ._tensor import Tensor
 
-    dims = None
-    zeros = None
-    scalar_cat = -1
+    dims = zeros = wrapped = None
     for x in operands:
         if isinstance(x, Tensor):
             if x._data.ndim:
@@ -251,18 +328,9 @@ def result_type(*operands) -> dtype:
         elif isinstance(x, dtype):
             dims = x if dims is None else promote_types(dims, x)
         else:
-            scalar_cat = max(scalar_cat, _scalar_category(x))
-    result = dims
-    if zeros is not None:
-        if result is None:
-            result = zeros
-        elif zeros.category > result.category:
-            result = promote_types(result, zeros)
-    if scalar_cat >= 0:
-        if result is None:
-            result = _default_for_category(scalar_cat)
-        elif scalar_cat > result.category:
-            result = promote_types(result, _default_for_category(scalar_cat))
+            w = _wrapped_dtype(x)
+            wrapped = w if wrapped is None else promote_types(wrapped, w)
+    result = _combine_categories(dims, _combine_categories(zeros, wrapped))
     if result is None:
         raise TypeError("result_type: expected at least one tensor, dtype or scalar")
     return result
@@ -286,7 +354,10 @@ class finfo:
     def __init__(self, type=None):
         d = _default_float if type is None else to_dtype(type)
         if not (d.is_floating_point or d.is_complex):
-            raise TypeError(f"finfo: expected a floating-point dtype, got {d}")
+            raise TypeError(
+                f"ember.finfo() requires a floating point input type, got {d}; use ember.iinfo "
+                "for integer types"
+            )
         d = d.to_real()
         if d is bfloat16:
             self.bits, self.eps, self.max = 16, 2.0**-7, 3.3895313892515355e38
@@ -298,7 +369,7 @@ class finfo:
             self.max = builtins_float(info.max)
             self.min = builtins_float(info.min)
             self.tiny = builtins_float(info.tiny)
-            self.resolution = builtins_float(info.resolution)
+            self.resolution = 10.0**-info.precision  # PyTorch's: 1e-06 for float32
         self.smallest_normal = self.tiny
         self.dtype = d.name
 
@@ -321,9 +392,14 @@ class iinfo:
 
     def __init__(self, type):
         d = to_dtype(type)
-        if d.category not in (_INT, _BOOL):
-            raise TypeError(f"iinfo: expected an integer dtype, got {d}")
-        info = np.iinfo(d.np) if d is not bool else np.iinfo(np.uint8)
+        if d is bool:
+            raise TypeError("ember.bool is not supported by ember.iinfo")
+        if d.category != _INT:
+            raise TypeError(
+                f"ember.iinfo() requires an integer input type, got {d}; use ember.finfo for "
+                "floating point types"
+            )
+        info = np.iinfo(d.np)
         self.bits = info.bits
         self.min = builtins_int(info.min)
         self.max = builtins_int(info.max)

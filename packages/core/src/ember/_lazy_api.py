@@ -13,6 +13,17 @@ _WHERE = {
     "set_rng_state": "ember.random",
     "Generator": "ember.random",
     "default_generator": "ember.random",
+    "rand": "ember.random.sampling",
+    "randn": "ember.random.sampling",
+    "randint": "ember.random.sampling",
+    "randperm": "ember.random.sampling",
+    "normal": "ember.random.sampling",
+    "bernoulli": "ember.random.sampling",
+    "multinomial": "ember.random.sampling",
+    "poisson": "ember.random.sampling",
+    "rand_like": "ember.random.sampling",
+    "randn_like": "ember.random.sampling",
+    "randint_like": "ember.random.sampling",
     "use_deterministic_algorithms": "ember._config",
     "are_deterministic_algorithms_enabled": "ember._config",
     "set_num_threads": "ember._config",
@@ -26,4 +37,9 @@ def resolve(name: str):
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'ember' has no attribute '{name}'")
-    return getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), name)
+    if name != "default_generator":  # cache: later look-ups skip this function
+        import sys
+
+        setattr(sys.modules["ember"], name, value)
+    return value

@@ -68,72 +68,90 @@ def get_printoptions() -> dict:
 
 
 class _Formatter:
-    """Chooses one format for all elements of a tensor, as PyTorch does."""
+    """Chooses one format for all elements of a tensor, as PyTorch's ``_Formatter`` does.
+
+    Only finite non-zero values decide the mode and the width: all integral floats print in
+    int mode (``1.``), a spread over 1000x, values over 1e8 or under 1e-4 switch to
+    scientific mode, and nan/inf/0 never widen the columns.
+    """
 
     def __init__(self, values: np.ndarray):
-        self.kind = values.dtype.kind
+        self.floating = values.dtype.kind == "f"
         self.int_mode = True
         self.sci_mode = False
         self.max_width = 1
-        if self.kind in "biu":
-            strs = [self._int(v) for v in values.reshape(-1)]
-            self.max_width = max((len(s) for s in strs), default=1)
+        flat = values.reshape(-1)
+        if not self.floating:
+            for v in flat.tolist():
+                self.max_width = max(self.max_width, len(f"{v}"))
             return
-        finite = values[np.isfinite(values)]
-        nonzero = np.abs(finite[finite != 0]).astype(np.float64)
-        if nonzero.size:
-            self.int_mode = bool(np.all(nonzero == np.ceil(nonzero)))
-            lo, hi = float(nonzero.min()), float(nonzero.max())
-            if self.int_mode:
-                self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8
-            else:
-                self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
-        if _opts.sci_mode is not None:
+        with np.errstate(invalid="ignore"):
+            finite = flat[np.isfinite(flat) & (flat != 0)]
+        if finite.size == 0:
+            return
+        absval = np.abs(finite).astype(np.float64)
+        lo, hi = float(absval.min()), float(absval.max())
+        self.int_mode = bool(np.all(finite == np.ceil(finite)))
+        if _opts.sci_mode is None:
+            self.sci_mode = hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4
+        else:
             self.sci_mode = _opts.sci_mode
-        self.max_width = max((len(self._float(float(v))) for v in values.reshape(-1)), default=1)
-
-    def _int(self, v) -> str:
-        if self.kind == "b":
-            return "True" if v else "False"
-        return str(int(v))
-
-    def _float(self, v: float) -> str:
         p = _opts.precision
-        if math.isnan(v) or math.isinf(v):
-            return str(v)
+        vals = finite.tolist()
         if self.sci_mode:
-            return f"{v:.{p}e}"
-        if self.int_mode:
-            return f"{v:.0f}."
-        return f"{v:.{p}f}"
+            width = max(len(f"{v:.{p}e}") for v in vals)
+        elif self.int_mode:
+            width = max(len(f"{v:.0f}") for v in vals) + 1
+        else:
+            width = max(len(f"{v:.{p}f}") for v in vals)
+        self.max_width = max(self.max_width, width)
 
     def format(self, v) -> str:
-        s = self._int(v) if self.kind in "biu" else self._float(float(v))
+        if self.floating:
+            if self.sci_mode:
+                s = f"{v:{self.max_width}.{_opts.precision}e}"
+            elif self.int_mode:
+                s = f"{v:.0f}"
+                if not (math.isinf(v) or math.isnan(v)):
+                    s += "."
+            else:
+                s = f"{v:.{_opts.precision}f}"
+        else:
+            s = f"{v}"
         return " " * (self.max_width - len(s)) + s
 
 
 class _ComplexFormatter:
+    """Formats complex values with one formatter for the real and one for the imaginary parts."""
+
     def __init__(self, values: np.ndarray):
-        self.real = _Formatter(values.real.copy())
-        self.imag = _Formatter(values.imag.copy())
+        self.real = _Formatter(np.ascontiguousarray(values.real))
+        self.imag = _Formatter(np.ascontiguousarray(values.imag))
+        self.max_width = self.real.max_width + self.imag.max_width + 1
 
     def format(self, v) -> str:
         re = self.real.format(v.real)
-        im = self.imag._float(float(v.imag))
-        sign = "+" if not im.startswith("-") else ""
-        return f"{re}{sign}{im}j"
+        im = (self.imag.format(v.imag) + "j").lstrip()
+        if im[0] in "+-":
+            return re + im
+        return re + "+" + im
 
 
 def _summarized(arr: np.ndarray, edge: int) -> np.ndarray:
-    """The elements shown when summarizing (used for choosing the format)."""
+    """The elements shown when summarizing (they alone choose the format)."""
     if arr.ndim == 0:
-        return arr.reshape(1)
+        return arr
+    if arr.ndim == 1:
+        if arr.shape[0] > 2 * edge:
+            return np.concatenate([arr[:edge], arr[-edge:] if edge else arr])
+        return arr
+    if not edge:
+        return arr.reshape(-1)[:0]
     if arr.shape[0] > 2 * edge:
-        parts = [arr[:edge], arr[-edge:]]
+        rows = [*range(edge), *range(arr.shape[0] - edge, arr.shape[0])]
     else:
-        parts = [arr]
-    return np.concatenate([_summarized(p[i], edge).reshape(-1) for p in parts for i in range(len(p))]) \
-        if arr.ndim > 1 else np.concatenate(parts)  # fmt: skip
+        rows = range(arr.shape[0])
+    return np.stack([_summarized(arr[i], edge) for i in rows])
 
 
 def _format_dims(arr, fmt, indent: int, summarize: bool) -> str:
@@ -141,59 +159,91 @@ def _format_dims(arr, fmt, indent: int, summarize: bool) -> str:
     if arr.ndim == 0:
         return fmt.format(arr.item())
     if arr.ndim == 1:
-        width = getattr(fmt, "max_width", 1) + 2
-        if isinstance(fmt, _ComplexFormatter):
-            width = fmt.real.max_width + fmt.imag.max_width + 4
-        per_line = max(1, int((_opts.linewidth - indent) // width))
-        if summarize and arr.shape[0] > 2 * edge:
-            items = [fmt.format(v) for v in arr[:edge]] + [" ..."] + [fmt.format(v) for v in arr[-edge:]]
+        per_line = max(1, math.floor((_opts.linewidth - indent) / (fmt.max_width + 2)))
+        if summarize and not edge:
+            items = ["..."]
+        elif summarize and arr.shape[0] > 2 * edge:
+            items = (
+                [fmt.format(v) for v in arr[:edge].tolist()]
+                + [" ..."]
+                + [fmt.format(v) for v in arr[-edge:].tolist()]
+            )
         else:
-            items = [fmt.format(v) for v in arr]
+            items = [fmt.format(v) for v in arr.tolist()]
         lines = [", ".join(items[i : i + per_line]) for i in range(0, len(items), per_line)]
         return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
-    if summarize and arr.shape[0] > 2 * edge:
-        slices = (
-            [_format_dims(arr[i], fmt, indent + 1, summarize) for i in range(edge)]
-            + ["..."]
-            + [_format_dims(arr[i], fmt, indent + 1, summarize) for i in range(arr.shape[0] - edge, arr.shape[0])]
-        )
+    n = arr.shape[0]
+    if summarize and n > 2 * edge:
+        rows = [*range(edge), None, *range(n - edge, n)]
     else:
-        slices = [_format_dims(arr[i], fmt, indent + 1, summarize) for i in range(arr.shape[0])]
+        rows = range(n)
+    slices = [
+        "..." if i is None else _format_dims(arr[i], fmt, indent + 1, summarize) for i in rows
+    ]
     sep = "," + "\n" * (arr.ndim - 1) + " " * (indent + 1)
     return "[" + sep.join(slices) + "]"
 
 
 def format_array(arr: np.ndarray, indent: int) -> str:
+    """The bracketed body of a tensor's repr (without prefix and suffixes)."""
+    if arr.size == 0:
+        return "[]"
     summarize = arr.size > _opts.threshold
     shown = _summarized(arr, _opts.edgeitems) if summarize else arr
     if arr.dtype.kind == "c":
-        fmt = _ComplexFormatter(np.asarray(shown))
+        fmt = _ComplexFormatter(shown)
     else:
-        fmt = _Formatter(np.asarray(shown))
+        fmt = _Formatter(shown)
     return _format_dims(arr, fmt, indent, summarize)
 
 
+def _add_suffixes(body: str, suffixes, indent: int) -> str:
+    """Append ``, suffix`` items, wrapping onto a new line past the line width (PyTorch's)."""
+    parts = [body]
+    last_line_len = len(body) - body.rfind("\n") + 1
+    for suffix in suffixes:
+        if last_line_len + len(suffix) + 2 > _opts.linewidth:
+            parts.append(",\n" + " " * indent + suffix)
+            last_line_len = indent + len(suffix)
+        else:
+            parts.append(", " + suffix)
+            last_line_len += len(suffix) + 2
+    parts.append(")")
+    return "".join(parts)
+
+
 def tensor_repr(t, prefix: str = "tensor(") -> str:
+    """``repr(t)``: PyTorch's layout, with ``ember.`` dtypes."""
     from . import _dtype as D
+    from ._creation import get_default_device
 
     arr = t._data if t._data.__class__ is np.ndarray else t._data.get()
     dt = t.dtype
+    if arr.dtype.kind == "V":  # bfloat16 (ml_dtypes) prints through float32, exactly
+        arr = arr.astype(np.float32)
+    indent = len(prefix)
     suffixes = []
-    if t.is_cuda:
-        suffixes.append(f"device='{t.device}'")
+    dev = t.device
+    if dev.type != get_default_device().type or (dev.type == "cuda" and dev.index not in (None, 0)):
+        suffixes.append(f"device='{dev}'")
+    default = D.get_default_dtype()
     if arr.size == 0:
+        if arr.ndim != 1:
+            suffixes.append(f"size={tuple(arr.shape)}")
+        if dt is not default:
+            suffixes.append(f"dtype={dt!r}")
         body = "[]"
-        if arr.shape != (0,):
-            suffixes.insert(0, f"size={tuple(arr.shape)}")
     else:
-        body = format_array(arr, len(prefix))
-    defaults = (D.get_default_dtype(), D.int64, D.bool, D.get_default_dtype().to_complex())
-    if dt not in defaults:
-        suffixes.append(f"dtype={dt!r}")
+        if not _opts.edgeitems:
+            suffixes.append(f"size={tuple(arr.shape)}")
+        if dt not in (default, default.to_complex(), D.int64, D.bool):
+            suffixes.append(f"dtype={dt!r}")
+        body = format_array(arr, indent)
     if t.grad_fn is not None:
         suffixes.append(f"grad_fn=<{t.grad_fn.name()}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
+    out = _add_suffixes(prefix + body, suffixes, indent)
     if getattr(t, "_is_param", False) and type(t).__name__ == "Parameter":
-        prefix = "Parameter containing:\n" + prefix
-    return prefix + body + "".join(", " + s for s in suffixes) + ")"
+        out = "Parameter containing:\n" + out
+    return out

@@ -158,7 +158,8 @@ class Tensor:
         return bool(self._data.flags["C_CONTIGUOUS"])
 
     def is_floating_point(self) -> bool:
-        return self._data.dtype.kind == "f"
+        kind = self._data.dtype.kind
+        return kind == "f" or (kind == "V" and self.dtype.is_floating_point)  # V: ml_dtypes
 
     def is_complex(self) -> bool:
         return self._data.dtype.kind == "c"
@@ -186,7 +187,7 @@ class Tensor:
                 "a computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach()."
             )
-        if requires_grad and self._data.dtype.kind not in "fc":
+        if requires_grad and self._data.dtype.kind not in "fc" and not self.is_floating_point():
             raise RuntimeError(
                 "only Tensors of floating point and complex dtype can require gradients, "
                 f"got {self.dtype}"
@@ -383,14 +384,19 @@ class Tensor:
             )
         return bool(self._data.reshape(()).item())
 
+    def _scalar(self):
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.reshape(()).item()
+
     def __int__(self) -> int:
-        return int(self.item())
+        return int(self._scalar())
 
     def __float__(self) -> float:
-        return float(self.item())
+        return float(self._scalar())
 
     def __complex__(self) -> complex:
-        return complex(self.item())
+        return complex(self._scalar())
 
     def __index__(self) -> int:
         if self._data.size != 1 or self._data.dtype.kind not in "biu":
@@ -460,11 +466,20 @@ def _init(t: Tensor, data, requires_grad: bool, grad_fn) -> None:
 
 def _make(data, requires_grad: bool, grad_fn) -> Tensor:
     """Wrap an array as a Tensor (internal fast path; no copy, no checks)."""
+    if data.__class__ is not _ndarray:
+        data = _as_array(data)
     t = _new(Tensor)
     t._data = data
     t._requires_grad = requires_grad
     t.grad_fn = grad_fn
     return t
+
+
+def _as_array(data):
+    """NumPy ufuncs return scalars for 0-d inputs; a Tensor always holds an array."""
+    if isinstance(data, np.generic):
+        return np.asarray(data)
+    return data
 
 
 def _wrap(data) -> Tensor:

@@ -39,6 +39,7 @@ __all__ = [
     "detect_anomaly",
     "set_detect_anomaly",
     "is_anomaly_enabled",
+    "is_anomaly_check_nan_enabled",
     "functional",
 ]
 
@@ -134,7 +135,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
     from .graph import _accumulate
 
     for t, g in zip(inputs, grads):
-        _accumulate(t, g, create_graph)
+        _accumulate(t, g, create_graph, hooks=False)  # hooks already ran before capture
 
 
 def grad(
@@ -226,7 +227,12 @@ def __getattr__(name):
         from . import _gradcheck
 
         return getattr(_gradcheck, name)
-    if name in ("detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled"):
+    if name in (
+        "detect_anomaly",
+        "set_detect_anomaly",
+        "is_anomaly_enabled",
+        "is_anomaly_check_nan_enabled",
+    ):
         from . import _anomaly
 
         return getattr(_anomaly, name)

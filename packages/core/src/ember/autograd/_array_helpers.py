@@ -101,3 +101,85 @@ def as_strided_scatter_zeros(F, grad, shape, size, stride, offset):
     item = positions.itemsize
     idx = np.lib.stride_tricks.as_strided(positions, size, tuple(s * item for s in stride))
     return F.index_add_zeros((numel,), (np.ascontiguousarray(idx),), grad).reshape(tuple(shape))
+
+
+def pieces_backward(F, grads, shape, dim, sizes):
+    """Gradient of ``split``-like ops: the pieces' grads (None = zeros) put back together
+    along ``dim``; ``sizes`` None means one piece per index (``unbind``)."""
+    first = next(g for g in grads if g is not None)
+    out = F.xp.zeros(shape, dtype=first.dtype)
+    lead = (slice(None),) * dim
+    start = 0
+    for i, g in enumerate(grads):
+        if sizes is None:
+            key = (*lead, i)
+        else:
+            key = (*lead, slice(start, start + sizes[i]))
+            start += sizes[i]
+        if g is not None:
+            out[key] = g
+    return out
+
+
+def zero_at(F, x, index):
+    """A copy of ``x`` with zeros written at ``index`` (a NumPy-ready index)."""
+    out = x.copy()
+    out[index] = 0
+    return out
+
+
+def zero_diagonal(F, x, offset, d1, d2):
+    """A copy of ``x`` with zeros on its diagonal (``offset``, dims ``d1``, ``d2``)."""
+    from ..ops.views import _diagonal_view
+
+    out = x.copy()
+    if F.xp.__name__ == "numpy":
+        _diagonal_view(out, offset, d1, d2)[...] = 0
+    else:
+        out.diagonal(offset, d1, d2)[...] = 0
+    return out
+
+
+# -- special functions NumPy lacks (ember.ops.special_math; the graph namespace overrides them)
+
+
+def erf(F, x):
+    from ..ops.special_math import erf_array
+
+    return erf_array(x)
+
+
+def erfc(F, x):
+    from ..ops.special_math import erfc_array
+
+    return erfc_array(x)
+
+
+def erfinv(F, x):
+    from ..ops.special_math import erfinv_array
+
+    return erfinv_array(x)
+
+
+def lgamma(F, x):
+    from ..ops.special_math import lgamma_array
+
+    return lgamma_array(x)
+
+
+def digamma(F, x):
+    from ..ops.special_math import digamma_array
+
+    return digamma_array(x)
+
+
+def polygamma(F, n, x):
+    from ..ops.special_math import polygamma_array
+
+    return polygamma_array(n, x)
+
+
+def i1(F, x):
+    from ..ops.special_math import i1_array
+
+    return i1_array(x)

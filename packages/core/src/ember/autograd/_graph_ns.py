@@ -35,8 +35,10 @@ _ALIASES = {
     "amin": "amin",
     "tril": "tril",
     "triu": "triu",
+    "max": "amax",  # NumPy's max/min reduce like amax/amin (no indices)
+    "min": "amin",
 }
-_KWARGS = {"axis": "dim", "keepdims": "keepdim", "axes": "dims"}
+_KWARGS = {"axis": "dim", "keepdims": "keepdim", "axes": "dims", "ddof": "correction"}
 
 
 def _convert(x):
@@ -142,6 +144,31 @@ class _GraphNS:
         zeros = ember.zeros(shape, dtype=grad.dtype, device=grad.device)
         return ember.diagonal_scatter(zeros, grad, offset, d1, d2)
 
+    def pieces_backward(self, grads, shape, dim, sizes):
+        import ember
+
+        first = next(g for g in grads if g is not None)
+        parts = []
+        for i, g in enumerate(grads):
+            if g is None:
+                piece = tuple(shape[:dim]) + (() if sizes is None else (sizes[i],))
+                piece += tuple(shape[dim + 1 :])
+                g = ember.zeros(piece, dtype=first.dtype, device=first.device)
+            parts.append(g)
+        return ember.stack(parts, dim) if sizes is None else ember.cat(parts, dim)
+
+    def zero_at(self, x, index):
+        from ..ops.indexing import index_put_functional
+
+        return index_put_functional(x, index, 0.0)
+
+    def zero_diagonal(self, x, offset, d1, d2):
+        import ember
+
+        diag = x.diagonal(offset, d1, d2)
+        zeros = ember.zeros(diag.shape, dtype=x.dtype, device=x.device)
+        return ember.diagonal_scatter(x, zeros, offset, d1, d2)
+
     def to_device(self, x, device):
         return x.to(device)
 
@@ -160,3 +187,37 @@ class _GraphNS:
 
 
 G = _GraphNS()
+
+
+class _LinalgNS:
+    """``G.linalg``: NumPy's ``linalg`` functions (``inv``, ``solve``, ``det``...) as
+    ``ember.linalg``'s differentiable ops, for backward formulas that call ``F.linalg.*``."""
+
+    def __getattr__(self, name):
+        import ember.linalg
+
+        value = _adapt(getattr(ember.linalg, name))
+        setattr(self, name, value)
+        return value
+
+
+_GraphNS.linalg = _LinalgNS()
+
+
+def _special_op(name):
+    """Graph-namespace method for a special function that ``_array_helpers`` also defines
+    (for arrays): here it is Ember's differentiable op."""
+
+    def call(self, *args):
+        from ..ops import special_math
+
+        fn = special_math._i1 if name == "i1" else getattr(special_math, name)
+        return fn(*(_convert(a) for a in args))
+
+    call.__name__ = name
+    return call
+
+
+for _name in ("erf", "erfc", "erfinv", "lgamma", "digamma", "polygamma", "i1"):
+    setattr(_GraphNS, _name, _special_op(_name))
+del _name

@@ -58,20 +58,23 @@ class _DecoratorContextManager:
             @functools.wraps(func)
             def generator(*args, **kwargs):
                 gen = func(*args, **kwargs)
-                with self.clone():
-                    response = gen.send(None)
-                while True:
-                    try:
-                        request = yield response
-                    except GeneratorExit:
-                        gen.close()
-                        raise
-                    except BaseException as exc:
-                        with self.clone():
-                            response = gen.throw(exc)
-                    else:
-                        with self.clone():
-                            response = gen.send(request)
+                try:
+                    with self.clone():
+                        response = gen.send(None)
+                    while True:
+                        try:
+                            request = yield response
+                        except GeneratorExit:
+                            gen.close()
+                            raise
+                        except BaseException as exc:
+                            with self.clone():
+                                response = gen.throw(exc)
+                        else:
+                            with self.clone():
+                                response = gen.send(request)
+                except StopIteration as stop:  # the wrapped generator finished
+                    return stop.value
 
             return generator
 
@@ -86,7 +89,16 @@ class _DecoratorContextManager:
         return type(self)()
 
 
-class no_grad(_DecoratorContextManager):
+class _NoParamDecoratorContextManager(_DecoratorContextManager):
+    """Also usable as a bare decorator: ``@no_grad`` as well as ``@no_grad()``."""
+
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
+
+
+class no_grad(_NoParamDecoratorContextManager):
     """Disable gradient recording inside the block (or the decorated function)."""
 
     def __init__(self):
@@ -100,7 +112,7 @@ class no_grad(_DecoratorContextManager):
         _state.enabled = self.prev
 
 
-class enable_grad(_DecoratorContextManager):
+class enable_grad(_NoParamDecoratorContextManager):
     """Enable gradient recording inside the block, e.g. within a ``no_grad`` region."""
 
     def __init__(self):
@@ -130,6 +142,11 @@ class set_grad_enabled(_DecoratorContextManager):
         self.mode = bool(mode)
         _state.enabled = self.mode
 
+    def __call__(self, func):
+        # Used as a decorator, the mode applies inside the function only.
+        _state.enabled = self.prev
+        return super().__call__(func)
+
     def __enter__(self):
         _state.enabled = self.mode
 
@@ -146,6 +163,11 @@ class inference_mode(_DecoratorContextManager):
     Args:
         mode (bool): enable inference mode (default True); False makes this a no-op.
     """
+
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)  # bare ``@inference_mode`` on a function
 
     def __init__(self, mode: bool = True):
         self.mode = mode

@@ -74,6 +74,20 @@ class _SavedOutput:
 
 
 _FREED = object()  # marks a node whose saved values were released by backward
+_PLAIN = frozenset((int, float, bool, complex, str, type(None), slice, type(Ellipsis)))
+
+
+def _all_plain(items) -> bool:
+    """True when ``items`` hold no tensor or array memory (numbers, shapes, None)."""
+    for x in items:
+        cls = x.__class__
+        if cls in _PLAIN:
+            continue
+        if (cls is tuple or cls is list) and _all_plain(x):
+            continue
+        return False
+    return True
+
 _NO_VERSIONS: dict = {}
 _TENSOR_TYPES: set = set()  # Tensor and its subclasses (filled by bind_tensor_class)
 
@@ -193,7 +207,10 @@ class Node:
         )
 
     def _release(self) -> None:
-        if self._saved is not None:
+        saved = self._saved
+        if saved is not None and not _all_plain(saved):
+            # Only tensors and arrays are freed; a node that saved plain values (alpha,
+            # shapes) can run again, as in PyTorch: ``(x + 1).sum().backward()`` twice works.
             self._saved = None
             self._versions = _FREED
 
@@ -258,6 +275,7 @@ class AccumulateGrad(Node):
         self._seq = -1 - next(_seq_counter)  # after every op node, distinct for the heap
         self._saved = None
         self.variable = variable
+        self._next = ()
 
     def apply_grads(self, grads, graph):  # the engine treats leaves itself
         return ()
@@ -336,12 +354,13 @@ def _add_grads(a, b):
 
 
 def _check_nan(node, grads):
-    for g in grads:
+    """Anomaly mode: PyTorch's error when a node's formula produced NaN gradients."""
+    for i, g in enumerate(grads):
         if g is None:
             continue
         arr = g._data if hasattr(g, "_data") else g
-        if arr.dtype.kind in "fc" and np.isnan(np.asarray(arr.sum() if arr.size else 0)).any():
-            raise RuntimeError(f"Function '{node.name()}' returned nan values in its 0th output.")
+        if arr.dtype.kind in "fc" and bool(_array_ns(arr).xp.isnan(arr).any()):
+            raise RuntimeError(f"Function '{node.name()}' returned nan values in its {i}th output.")
 
 
 def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, allow_unused=False):
@@ -393,6 +412,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, all
             if node._pre_hooks:
                 grads = _run_pre_hooks(node, grads, graph)
             if capture is not None:
+                if node.__class__ is AccumulateGrad and node.variable._leaf_hooks:
+                    grads = [_run_leaf_hooks(node.variable, grads[0], graph)]
                 for nr, g in enumerate(grads):
                     for i in capture.get((node, nr), ()):
                         captured[i] = g
@@ -456,7 +477,13 @@ def _nodes_reaching(roots, targets) -> set:
         for e in node._next:
             if e is not None and e[0] not in reach:
                 stack.append((e[0], False))
-    return {n for n, ok in reach.items() if ok}
+    # A node runs only when one of its inputs leads to a target: a captured node whose
+    # own inputs lead nowhere needed is not run (its saved values may already be freed).
+    return {
+        n
+        for n, ok in reach.items()
+        if ok and any(e is not None and reach.get(e[0], False) for e in n._next)
+    }
 
 
 def _report_anomaly(node):
@@ -514,19 +541,25 @@ def _run_post_hooks(node, in_grads, out_grads, graph):
     return tuple(None if g is None else (g if graph else g._data) for g in w_in)
 
 
-def _accumulate(t, g, graph, retained=False):
+def _run_leaf_hooks(t, g, graph):
+    """Run the ``register_hook`` hooks of leaf ``t`` on its incoming gradient ``g``."""
+    if g is None:
+        return g
+    for hook in list(t._leaf_hooks.values()):
+        res = hook(_wrap_grad(g, graph))
+        if res is not None:
+            g = res if graph else res._data
+    return g
+
+
+def _accumulate(t, g, graph, retained=False, hooks=True):
     """Add gradient ``g`` (array, or Tensor when ``graph``) into ``t.grad``."""
     from .._tensor import _make
 
     if g is None:
         return
-    if not retained:
-        leaf_hooks = t._leaf_hooks
-        if leaf_hooks:
-            for hook in list(leaf_hooks.values()):
-                res = hook(_wrap_grad(g, graph))
-                if res is not None:
-                    g = res if graph else res._data
+    if not retained and hooks and t._leaf_hooks:
+        g = _run_leaf_hooks(t, g, graph)
     data = t._data
     if graph:
         if g.dtype is not t.dtype:
@@ -541,8 +574,8 @@ def _accumulate(t, g, graph, retained=False):
         if g.shape != data.shape:
             g = _array_ns(g).broadcast_to(g, data.shape)
         current = t._grad
-        if current is None:
-            t._grad = _make(g.copy(), False, None)
+        if current is None:  # (NumPy formulas give scalars for 0-d grads: keep an array)
+            t._grad = _make(np.array(g) if isinstance(g, np.generic) else g.copy(), False, None)
         elif current._requires_grad:
             t._grad = current + _make(g, False, None)
         else:

@@ -73,6 +73,8 @@ def _record(out_arr, node_cls, a, b, ad, bd):
     ``a``/``b`` are the operand Tensors (None for a Python scalar), ``ad``/``bd`` their arrays.
     The node's ``ctx`` records input shapes only when broadcasting changed them.
     """
+    if not out_arr.ndim and isinstance(out_arr, np.generic):  # NumPy: 0-d op 0-d -> scalar
+        out_arr = np.asarray(out_arr)
     out = _make(out_arr, False, None)
     if not grad_state.enabled:
         return out, None
@@ -140,7 +142,7 @@ def add(input, other, *, alpha=1, out=None):
     Example:
         >>> import ember
         >>> ember.add(ember.tensor([1, 2]), ember.tensor([10, 20]), alpha=2)
-        tensor([41, 42])
+        tensor([21, 42])
     """
     a, b, ad, bd = _operands(input, other, "add")
     if alpha != 1:
@@ -215,6 +217,13 @@ def _is_complex(x) -> bool:
     return dt.is_complex if isinstance(dt, D.dtype) else dt.kind == "c"
 
 
+def _conj(F, x):
+    """The conjugate of a saved operand (a Tensor/array, or a Python number)."""
+    if isinstance(x, (int, float, complex)):
+        return x.conjugate()
+    return F.conj(x) if _is_complex(x) else x
+
+
 def mul(input, other, *, out=None):
     """Elementwise product, broadcasting.
 
@@ -242,6 +251,9 @@ class DivBackward0(_BinaryNode):
     __slots__ = ()
 
     def backward(self, F, grad, a, b):
+        if _is_complex(a) or _is_complex(b):  # PyTorch's convention: conjugate derivatives
+            a = _conj(F, a)
+            b = _conj(F, b)
         ga = None if self._next[0] is None else grad / b
         gb = None
         if self._next[1] is not None:

@@ -61,10 +61,6 @@ def _convert(t: Tensor, dt, dev, copy: bool) -> Tensor:
 
 
 def _cast(data, dt):
-    if dt is D.bfloat16:
-        from .._creation import _round_bfloat16
-
-        return _round_bfloat16(data.astype(np.float32))
     if data.dtype.kind == "c" and dt.np.kind != "c":
         import warnings
 
