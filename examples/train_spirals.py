@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 import ember
+import numpy as np
 
 
 def make_spirals(n_per_class: int = 200, noise: float = 0.15, seed: int = 0):
@@ -44,7 +43,9 @@ def main(epochs: int = 600, lr: float = 0.05) -> float:
         h = ember.tanh(h @ w2 + b2)
         logits = h @ w3 + b3
         # binary cross-entropy with logits, written out with core ops
-        loss = (ember.clamp(logits, min=0) - logits * target + ember.log1p(ember.exp(-logits.abs()))).mean()
+        loss = (
+            ember.clamp(logits, min=0) - logits * target + ember.log1p(ember.exp(-logits.abs()))
+        ).mean()
         for p in params:
             p.grad = None
         loss.backward()

@@ -3,10 +3,9 @@ depend on Ember's own gradcheck (so the two check each other)."""
 
 from __future__ import annotations
 
+import ember
 import numpy as np
 import pytest
-
-import ember
 
 
 def _devices():
@@ -70,7 +69,9 @@ def check_gradients(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-4, second_order=Fa
     out = fn(*inputs)
     outs = out if isinstance(out, (tuple, list)) else (out,)
     diff_outs = [o for o in outs if o is not None and o.requires_grad]
-    v = [rng.standard_normal(o.shape) if (o is not None and o.requires_grad) else None for o in outs]
+    v = [
+        rng.standard_normal(o.shape) if (o is not None and o.requires_grad) else None for o in outs
+    ]
     wrt = [i for i, t in enumerate(inputs) if isinstance(t, ember.Tensor) and t.requires_grad]
     grads = ember.autograd.grad(
         diff_outs,
@@ -82,7 +83,9 @@ def check_gradients(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-4, second_order=Fa
     for i, g in zip(wrt, grads):
         expected = _numeric_jacobian_vp(fn, list(inputs), i, v, eps)
         got = np.zeros_like(expected) if g is None else g.detach().numpy()
-        np.testing.assert_allclose(got, expected, atol=atol, rtol=rtol, err_msg=f"gradient of input {i}")
+        np.testing.assert_allclose(
+            got, expected, atol=atol, rtol=rtol, err_msg=f"gradient of input {i}"
+        )
     if second_order:
         w = [rng.standard_normal(inputs[i].shape) for i in wrt]
 
@@ -106,21 +109,38 @@ def check_gradients(fn, *inputs, eps=1e-6, atol=1e-5, rtol=1e-4, second_order=Fa
             return total
 
         with ember.enable_grad():
-            args = [t.detach().requires_grad_(True) if isinstance(t, ember.Tensor) and t.requires_grad else t for t in inputs]
+            args = [
+                t.detach().requires_grad_(True)
+                if isinstance(t, ember.Tensor) and t.requires_grad
+                else t
+                for t in inputs
+            ]
             total = first(*args)
             if total is None or not total.requires_grad:
                 return
             ggs = ember.autograd.grad(total, [args[i] for i in wrt], allow_unused=True)
         for i, gg in zip(wrt, ggs):
+
             def scalar_fn(*a):
                 with ember.enable_grad():
-                    a = [t.detach().requires_grad_(True) if isinstance(t, ember.Tensor) and j in wrt else t for j, t in enumerate(a)]
+                    a = [
+                        t.detach().requires_grad_(True)
+                        if isinstance(t, ember.Tensor) and j in wrt
+                        else t
+                        for j, t in enumerate(a)
+                    ]
                     r = first(*a)
                 return r.detach() if r is not None else ember.tensor(0.0, dtype=ember.float64)
 
             expected = _numeric_jacobian_vp(scalar_fn, list(inputs), i, [np.array(1.0)], eps)
             got = np.zeros_like(expected) if gg is None else gg.detach().numpy()
-            np.testing.assert_allclose(got, expected, atol=atol * 10, rtol=rtol * 10, err_msg=f"second-order gradient of input {i}")
+            np.testing.assert_allclose(
+                got,
+                expected,
+                atol=atol * 10,
+                rtol=rtol * 10,
+                err_msg=f"second-order gradient of input {i}",
+            )
 
 
 @pytest.fixture
@@ -132,7 +152,9 @@ def gradcheck():
 
 def rand64(*shape, requires_grad=True, seed=None, low=-1.0, high=1.0):
     rng = np.random.default_rng(seed)
-    return ember.tensor(rng.uniform(low, high, size=shape), dtype=ember.float64, requires_grad=requires_grad)
+    return ember.tensor(
+        rng.uniform(low, high, size=shape), dtype=ember.float64, requires_grad=requires_grad
+    )
 
 
 @pytest.fixture

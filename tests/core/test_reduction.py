@@ -209,7 +209,7 @@ def test_empty_reductions():
     assert z.prod(0).tolist() == [1.0, 1.0, 1.0]
     assert z.amax(1).shape == (0,)
     assert (z.logsumexp(0).numpy() == -np.inf).all()
-    with pytest.warns(RuntimeWarning, match="degrees of freedom"):
+    with pytest.warns(UserWarning, match="degrees of freedom"):
         assert np.isnan(z.var(0).numpy()).all()
     with pytest.raises(
         IndexError, match="amax\\(\\): Expected reduction dim 0 to have non-zero size"
@@ -433,5 +433,7 @@ def test_out_arguments():
     values, indices = ember.empty(0), ember.empty(0, dtype=ember.int64)
     r = ember.max(x, 1, out=(values, indices))
     assert r.values is values and values.tolist() == [5.0, 3.0] and indices.tolist() == [1, 0]
-    with pytest.raises(RuntimeError, match="out=... arguments don't support automatic differentiation"):
+    with pytest.raises(
+        RuntimeError, match=r"out=\.\.\. arguments don't support automatic differentiation"
+    ):
         ember.sum(t([1.0], requires_grad=True), out=ember.empty(0))

@@ -65,26 +65,29 @@ from .autograd.graph import bind_tensor_class as _bind
 _bind(Tensor)
 del _bind
 
+from . import (  # noqa: E402
+    autograd,
+    backends,
+    return_types,
+)
 from .ops import conversion as _conversion  # noqa: E402  (registers Tensor methods)
 from .ops import filling as _filling  # noqa: E402
 from .ops import indexing as _indexing  # noqa: E402
-from .ops.filling import *  # noqa: E402
 from .ops import random_methods as _random_methods  # noqa: E402  (Tensor.normal_ etc.)
 from .ops.arithmetic import *  # noqa: E402
+from .ops.comparison import *  # noqa: E402
 from .ops.conversion import *  # noqa: E402
+from .ops.filling import *  # noqa: E402
 from .ops.linalg_ops import *  # noqa: E402
 from .ops.pointwise import *  # noqa: E402
-from .ops.comparison import *  # noqa: E402
-from .ops.special_math import *  # noqa: E402
 from .ops.reduction import *  # noqa: E402
 from .ops.scan import *  # noqa: E402
-from .ops.sorting import *  # noqa: E402
 from .ops.scatter import *  # noqa: E402
 from .ops.shape import *  # noqa: E402
+from .ops.sorting import *  # noqa: E402
+from .ops.special_math import *  # noqa: E402
 from .ops.spectral import *  # noqa: E402
 from .ops.views import *  # noqa: E402
-from . import autograd, backends  # noqa: E402
-from . import return_types  # noqa: E402
 
 _LAZY_SUBMODULES = (
     "linalg",

@@ -205,15 +205,19 @@ class Tensor:
     def grad(self, value) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
-                raise TypeError(f"assigned grad expected to be a Tensor or None but got {type(value).__name__}")
+                raise TypeError(
+                    f"assigned grad expected to be a Tensor or None but got {type(value).__name__}"
+                )
             if value._data.shape != self._data.shape:
                 raise RuntimeError(
-                    f"assigned grad has data of a different size: expected {list(self._data.shape)}, "
+                    "assigned grad has data of a different size: "
+                    f"expected {list(self._data.shape)}, "
                     f"got {list(value._data.shape)}"
                 )
             if value._data.dtype != self._data.dtype:
                 raise RuntimeError(
-                    f"assigned grad has data of a different type: expected {self.dtype}, got {value.dtype}"
+                    "assigned grad has data of a different type: "
+                    f"expected {self.dtype}, got {value.dtype}"
                 )
         self._grad = value
 
@@ -320,7 +324,9 @@ class Tensor:
         from .utils.hooks import RemovableHandle
 
         if self.grad_fn is not None:
-            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+            raise RuntimeError(
+                "post accumulate grad hooks cannot be registered on non-leaf tensors"
+            )
         if self._post_accumulate_hooks is None:
             self._post_accumulate_hooks = {}
         handle = RemovableHandle(self._post_accumulate_hooks)
@@ -378,7 +384,7 @@ class Tensor:
     def __bool__(self) -> bool:
         if self._data.size != 1:
             raise RuntimeError(
-                f"Boolean value of Tensor with more than one value is ambiguous"
+                "Boolean value of Tensor with more than one value is ambiguous"
                 if self._data.size
                 else "Boolean value of Tensor with no values is ambiguous"
             )
@@ -408,9 +414,7 @@ class Tensor:
 
     def __dlpack__(self, stream=None, **kwargs):
         if self._requires_grad:
-            raise RuntimeError(
-                "Can't export tensors that require gradient, use tensor.detach()"
-            )
+            raise RuntimeError("Can't export tensors that require gradient, use tensor.detach()")
         return self._data.__dlpack__(**({"stream": stream} if stream is not None else {}), **kwargs)
 
     def __dlpack_device__(self):
@@ -516,4 +520,3 @@ def _edge(t: Tensor):
     if fn is not None:
         return (fn, t._output_nr)
     return (accumulator_of(t), 0)
-

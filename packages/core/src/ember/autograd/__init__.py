@@ -74,7 +74,8 @@ def _root_grads(outputs, grad_outputs, create_graph, op):
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             if out._data.dtype.kind not in "fc":
                 raise RuntimeError(
-                    f"grad can be implicitly created only for real scalar outputs but got {out.dtype}"
+                    "grad can be implicitly created only for real scalar outputs "
+                    f"but got {out.dtype}"
                 )
             xp_arr = out._data
             one = (xp_arr * 0 + 1).astype(xp_arr.dtype)
@@ -97,7 +98,7 @@ def _edges(outputs, op):
     from .._tensor import _edge
 
     edges = []
-    for i, out in enumerate(outputs):
+    for out in outputs:
         if not out._requires_grad:
             edges.append(None)
             continue
@@ -176,10 +177,14 @@ def grad(
     if allow_unused is None:
         allow_unused = materialize_grads
     if materialize_grads and allow_unused is False:
-        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True")
+        raise ValueError(
+            "Expected allow_unused to be True or not passed when materialize_grads=True"
+        )
     for i, t in enumerate(inputs):
         if not t._requires_grad:
-            raise RuntimeError(f"grad: input {i} of the differentiated tensors does not require grad")
+            raise RuntimeError(
+                f"grad: input {i} of the differentiated tensors does not require grad"
+            )
     if grad_outputs is not None:
         grad_outputs = _as_tuple(grad_outputs)
     if retain_graph is None:

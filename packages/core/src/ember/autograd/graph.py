@@ -45,6 +45,7 @@ def bind_tensor_class(cls) -> None:
     _Tensor = cls
     _TENSOR_TYPES.add(cls)
 
+
 _seq_counter = itertools.count()
 
 
@@ -87,6 +88,7 @@ def _all_plain(items) -> bool:
             continue
         return False
     return True
+
 
 _NO_VERSIONS: dict = {}
 _TENSOR_TYPES: set = set()  # Tensor and its subclasses (filled by bind_tensor_class)

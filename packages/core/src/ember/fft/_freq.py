@@ -75,9 +75,9 @@ def rfftfreq(
 def _shifted(input: Tensor, dim, inverse: bool, op: str) -> Tensor:
     x = as_tensor_arg(input, op)
     shape = x._data.shape
-    dims = wrap_dims(dim, len(shape)) if not isinstance(dim, int) else wrap_dims((dim,), len(shape))
-    if not dims:
-        return roll(x, (0,), (0,)) if shape else x
+    dims = wrap_dims(dim, len(shape))
+    if not dims:  # a 0-d tensor
+        return x.clone()
     shifts = tuple(((shape[d] + 1) // 2 if inverse else shape[d] // 2) for d in dims)
     return roll(x, shifts, dims)
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import _dtype as D
-from .._tensor import Tensor, _edge, _make, _wrap
+from .._tensor import Tensor, _edge, _wrap
 from ..autograd import grad_mode
 from ..autograd.graph import Node, _SavedOutput, anomaly_state
 
@@ -63,7 +63,7 @@ def needs_grad(*tensors) -> bool:
     """True when grad mode is on and any of ``tensors`` (Tensors or None) requires grad."""
     if not grad_state.enabled:
         return False
-    for t in tensors:
+    for t in tensors:  # noqa: SIM110
         if t is not None and t._requires_grad:
             return True
     return False
@@ -72,9 +72,7 @@ def needs_grad(*tensors) -> bool:
 def attach(out: Tensor, node: Node, *inputs) -> Tensor:
     """Make ``node`` the ``grad_fn`` of ``out``, with one edge per input (None for inputs that
     are not Tensors requiring grad)."""
-    node._next = tuple(
-        _edge(t) if (t is not None and t._requires_grad) else None for t in inputs
-    )
+    node._next = tuple(_edge(t) if (t is not None and t._requires_grad) else None for t in inputs)
     out._requires_grad = True
     out.grad_fn = node
     return out
@@ -82,9 +80,7 @@ def attach(out: Tensor, node: Node, *inputs) -> Tensor:
 
 def attach_outputs(outs, node: Node, *inputs):
     """Like ``attach`` for a node with several differentiable outputs."""
-    node._next = tuple(
-        _edge(t) if (t is not None and t._requires_grad) else None for t in inputs
-    )
+    node._next = tuple(_edge(t) if (t is not None and t._requires_grad) else None for t in inputs)
     node._num_outputs = len(outs)
     for i, o in enumerate(outs):
         if o is None:
@@ -145,7 +141,9 @@ def broadcast_error(op: str, a_shape, b_shape) -> RuntimeError:
                 f"at non-singleton dimension {i} (shapes {shape_str(a_shape)} and "
                 f"{shape_str(b_shape)})"
             )
-    return RuntimeError(f"{op}: shapes {shape_str(a_shape)} and {shape_str(b_shape)} do not broadcast")
+    return RuntimeError(
+        f"{op}: shapes {shape_str(a_shape)} and {shape_str(b_shape)} do not broadcast"
+    )
 
 
 def _device_error(op, a, b) -> RuntimeError:
@@ -185,7 +183,10 @@ def binary_arrays(a, b, op: str):
         bd = b._data
         b2, bd, ad = _with_scalar(b, bd, a, op)
         return None, b2, ad, bd
-    raise TypeError(f"{op}(): expected at least one Tensor argument, got {type(a).__name__} and {type(b).__name__}")
+    raise TypeError(
+        f"{op}(): expected at least one Tensor argument, "
+        f"got {type(a).__name__} and {type(b).__name__}"
+    )
 
 
 def _with_scalar(t: Tensor, arr, s, op: str):

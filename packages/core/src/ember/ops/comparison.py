@@ -21,8 +21,8 @@ import numbers
 from .. import _dtype as D
 from ._core import Tensor, binary_arrays, broadcast_error, np
 from .arithmetic import _maybe_out
-from .pointwise import new_tensor
 from .inplace import inplace_binary
+from .pointwise import new_tensor
 
 __all__ = [
     "eq", "ne", "not_equal", "lt", "less", "le", "less_equal", "gt", "greater", "ge",
@@ -45,7 +45,9 @@ def _other_array(other, op: str):
 
 
 def _type_error(op: str, x, pos: int = 1, arg: str = "input") -> TypeError:
-    return TypeError(f"{op}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}")
+    return TypeError(
+        f"{op}(): argument '{arg}' (position {pos}) must be Tensor, not {type(x).__name__}"
+    )
 
 
 # -- comparisons --------------------------------------------------------------------------------
@@ -84,12 +86,22 @@ def _comparison(name: str, ufunc, ordered: bool, example: str, result: str):
     return op
 
 
-eq = _comparison("eq", np.equal, False, "ember.eq(ember.tensor([1, 2]), 2)", "tensor([False,  True])")
-ne = _comparison("ne", np.not_equal, False, "ember.ne(ember.tensor([1, 2]), 2)", "tensor([ True, False])")
+eq = _comparison(
+    "eq", np.equal, False, "ember.eq(ember.tensor([1, 2]), 2)", "tensor([False,  True])"
+)
+ne = _comparison(
+    "ne", np.not_equal, False, "ember.ne(ember.tensor([1, 2]), 2)", "tensor([ True, False])"
+)
 lt = _comparison("lt", np.less, True, "ember.lt(ember.tensor([1, 2]), 2)", "tensor([ True, False])")
-le = _comparison("le", np.less_equal, True, "ember.le(ember.tensor([1, 3]), 2)", "tensor([ True, False])")
-gt = _comparison("gt", np.greater, True, "ember.gt(ember.tensor([1, 3]), 2)", "tensor([False,  True])")
-ge = _comparison("ge", np.greater_equal, True, "ember.ge(ember.tensor([1, 2]), 2)", "tensor([False,  True])")
+le = _comparison(
+    "le", np.less_equal, True, "ember.le(ember.tensor([1, 3]), 2)", "tensor([ True, False])"
+)
+gt = _comparison(
+    "gt", np.greater, True, "ember.gt(ember.tensor([1, 3]), 2)", "tensor([False,  True])"
+)
+ge = _comparison(
+    "ge", np.greater_equal, True, "ember.ge(ember.tensor([1, 2]), 2)", "tensor([False,  True])"
+)
 not_equal, less, less_equal, greater, greater_equal = ne, lt, le, gt, ge
 
 
@@ -98,7 +110,7 @@ def _operator(fn):
     (so ``x == None`` is False and ``x < None`` raises TypeError, as in PyTorch)."""
 
     def op(self, other):
-        if isinstance(other, Tensor) or isinstance(other, _SCALARS):
+        if isinstance(other, (Tensor, *_SCALARS)):
             return fn(self, other)
         return NotImplemented
 
@@ -178,7 +190,9 @@ isfinite = _test("isfinite", np.isfinite, """True where the value is neither inf
     """)  # fmt: skip
 
 
-def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> Tensor:
+def isclose(
+    input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> Tensor:
     """True where ``|input - other| <= atol + rtol * |other|`` (or both are equal, including
     infinities; NaNs are equal with ``equal_nan``). Both tensors must have the same dtype.
 
@@ -200,7 +214,9 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: b
     else:
         b = np.asarray(other, dtype=a.dtype)
     if rtol < 0 or atol < 0:
-        raise RuntimeError(f"isclose(): rtol and atol must be non-negative, got rtol={rtol}, atol={atol}")
+        raise RuntimeError(
+            f"isclose(): rtol and atol must be non-negative, got rtol={rtol}, atol={atol}"
+        )
     try:
         close = a == b
     except ValueError:
@@ -217,7 +233,9 @@ def isclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: b
     return new_tensor(close)
 
 
-def allclose(input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False) -> bool:
+def allclose(
+    input, other, rtol: float = 1e-05, atol: float = 1e-08, equal_nan: bool = False
+) -> bool:
     """Whether ``isclose`` holds everywhere (a Python bool).
 
     Example:
@@ -254,7 +272,9 @@ def isin(elements, test_elements, *, assume_unique: bool = False, invert: bool =
         tensor([False,  True, False])
     """
     if not isinstance(elements, Tensor) and not isinstance(test_elements, Tensor):
-        raise TypeError("isin(): expected at least one of 'elements' and 'test_elements' to be a Tensor")
+        raise TypeError(
+            "isin(): expected at least one of 'elements' and 'test_elements' to be a Tensor"
+        )
     a = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
     b = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
     if a.__class__ is not b.__class__:
@@ -289,7 +309,9 @@ def searchsorted(sorted_sequence, input, *, out_int32: bool = False, right: bool
         raise _type_error("searchsorted", sorted_sequence, 1, "sorted_sequence")
     if side is not None:
         if side not in ("left", "right"):
-            raise RuntimeError(f"searchsorted(): side can only be 'left' or 'right' but got {side!r}")
+            raise RuntimeError(
+                f"searchsorted(): side can only be 'left' or 'right' but got {side!r}"
+            )
         if right and side == "left":
             raise RuntimeError(
                 "searchsorted(): side and right can't be set to opposites, got side of left "
@@ -321,13 +343,15 @@ def searchsorted(sorted_sequence, input, *, out_int32: bool = False, right: bool
             )
         rows = seq.reshape(-1, seq.shape[-1])
         flat = vals.reshape(-1, vals.shape[-1])
-        idx = np.stack([np.searchsorted(r, v, side=where) for r, v in zip(rows, flat)])
+        idx = np.stack([np.searchsorted(r, v, side=where) for r, v in zip(rows, flat, strict=True)])
         idx = idx.reshape(vals.shape)
     idx = np.asarray(idx).astype(np.int32 if out_int32 else np.int64, copy=False)
     return _maybe_out(new_tensor(idx), out)
 
 
-def bucketize(input, boundaries, *, out_int32: bool = False, right: bool = False, out=None) -> Tensor:
+def bucketize(
+    input, boundaries, *, out_int32: bool = False, right: bool = False, out=None
+) -> Tensor:
     """The bucket index of each value of ``input`` for the sorted 1-D ``boundaries``:
     ``boundaries[i-1] < x <= boundaries[i]`` (``right=False``) or
     ``boundaries[i-1] <= x < boundaries[i]`` (``right=True``).
@@ -341,7 +365,8 @@ def bucketize(input, boundaries, *, out_int32: bool = False, right: bool = False
         raise _type_error("bucketize", boundaries, 2, "boundaries")
     if boundaries._data.ndim != 1:
         raise RuntimeError(
-            f"bucketize(): boundaries tensor must be 1 dimension, but got dim({boundaries._data.ndim})"
+            "bucketize(): boundaries tensor must be 1 dimension, but got "
+            f"dim({boundaries._data.ndim})"
         )
     return searchsorted(boundaries, input, out_int32=out_int32, right=right, out=out)
 
@@ -351,12 +376,11 @@ def bucketize(input, boundaries, *, out_int32: bool = False, right: bool = False
 
 def _bitwise(name: str, kernel, doc: str):
     def op(input, other, *, out=None):
-        a, b, ad, bd = binary_arrays(input, other, name)
+        a, _, ad, bd = binary_arrays(input, other, name)
         t = ad if a is not None else bd
         if t.dtype.kind not in "biu":
-            raise RuntimeError(
-                f"{name}(): only integer and bool tensors are supported, got {D.from_numpy_dtype(t.dtype).name}"
-            )
+            got = D.from_numpy_dtype(t.dtype).name
+            raise RuntimeError(f"{name}(): only integer and bool tensors are supported, got {got}")
         try:
             arr = kernel(ad, bd)
         except ValueError:
@@ -389,35 +413,50 @@ def _shift(left: bool):
     return kernel
 
 
-bitwise_and = _bitwise("bitwise_and", np.bitwise_and, """Elementwise AND of integer or bool tensors (the ``&`` operator).
+bitwise_and = _bitwise(
+    "bitwise_and",
+    np.bitwise_and,
+    """Elementwise AND of integer or bool tensors (the ``&`` operator).
 
     Example:
         >>> import ember
         >>> ember.bitwise_and(ember.tensor([12, 10]), 6)
         tensor([4, 2])
     """)  # fmt: skip
-bitwise_or = _bitwise("bitwise_or", np.bitwise_or, """Elementwise OR of integer or bool tensors (the ``|`` operator).
+bitwise_or = _bitwise(
+    "bitwise_or",
+    np.bitwise_or,
+    """Elementwise OR of integer or bool tensors (the ``|`` operator).
 
     Example:
         >>> import ember
         >>> ember.bitwise_or(ember.tensor([12, 10]), 6)
         tensor([14, 14])
     """)  # fmt: skip
-bitwise_xor = _bitwise("bitwise_xor", np.bitwise_xor, """Elementwise XOR of integer or bool tensors (the ``^`` operator).
+bitwise_xor = _bitwise(
+    "bitwise_xor",
+    np.bitwise_xor,
+    """Elementwise XOR of integer or bool tensors (the ``^`` operator).
 
     Example:
         >>> import ember
         >>> ember.bitwise_xor(ember.tensor([12, 10]), 6)
         tensor([10, 12])
     """)  # fmt: skip
-bitwise_left_shift = _bitwise("bitwise_left_shift", _shift(True), """``input << other``; shifts of the bit width or more give 0.
+bitwise_left_shift = _bitwise(
+    "bitwise_left_shift",
+    _shift(True),
+    """``input << other``; shifts of the bit width or more give 0.
 
     Example:
         >>> import ember
         >>> ember.bitwise_left_shift(ember.tensor([1, 3]), 2)
         tensor([ 4, 12])
     """)  # fmt: skip
-bitwise_right_shift = _bitwise("bitwise_right_shift", _shift(False), """``input >> other`` (arithmetic shift for signed integers).
+bitwise_right_shift = _bitwise(
+    "bitwise_right_shift",
+    _shift(False),
+    """``input >> other`` (arithmetic shift for signed integers).
 
     Example:
         >>> import ember
@@ -438,13 +477,17 @@ def bitwise_not(input, *, out=None) -> Tensor:
         raise _type_error("bitwise_not", input)
     d = input._data
     if d.dtype.kind not in "biu":
-        raise RuntimeError(f"bitwise_not(): only integer and bool tensors are supported, got {input.dtype.name}")
+        raise RuntimeError(
+            f"bitwise_not(): only integer and bool tensors are supported, got {input.dtype.name}"
+        )
     return _maybe_out(new_tensor(np.invert(d)), out)
 
 
 def _invert(self):
     if self._data.dtype.kind not in "biu":
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+        raise TypeError(
+            "~ (operator.invert) is only implemented on integer and Boolean-type tensors"
+        )
     return new_tensor(np.invert(self._data))
 
 
@@ -509,7 +552,8 @@ for _name, _fn in {
     "eq": eq, "ne": ne, "not_equal": ne, "lt": lt, "less": lt, "le": le, "less_equal": le,
     "gt": gt, "greater": gt, "ge": ge, "greater_equal": ge, "bitwise_and": bitwise_and,
     "bitwise_or": bitwise_or, "bitwise_xor": bitwise_xor, "bitwise_left_shift": bitwise_left_shift,
-    "bitwise_right_shift": bitwise_right_shift, "logical_and": logical_and, "logical_or": logical_or,
+    "bitwise_right_shift": bitwise_right_shift, "logical_and": logical_and,
+    "logical_or": logical_or,
     "logical_xor": logical_xor,
 }.items():  # fmt: skip
     setattr(Tensor, _name, _fn)
@@ -518,7 +562,8 @@ for _name, _fn in {"bitwise_not": bitwise_not, "logical_not": logical_not}.items
     setattr(Tensor, _name, _fn)
     setattr(Tensor, _name + "_", inplace_binary(_fn, _name + "_", unary=True))
 for _name, _fn in {
-    "isnan": isnan, "isinf": isinf, "isposinf": isposinf, "isneginf": isneginf, "isfinite": isfinite,
+    "isnan": isnan, "isinf": isinf, "isposinf": isposinf, "isneginf": isneginf,
+    "isfinite": isfinite,
     "isclose": isclose, "allclose": allclose, "equal": equal, "isin": isin,
 }.items():  # fmt: skip
     setattr(Tensor, _name, _fn)

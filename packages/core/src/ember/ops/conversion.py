@@ -56,7 +56,10 @@ def _convert(t: Tensor, dt, dev, copy: bool) -> Tensor:
     if grad_state.enabled and t._requires_grad and arr.dtype.kind in "fc":
         node = ToCopyBackward0()
         attach(out, node, t)
-        node.save(src_dtype if src_dtype != arr.dtype else None, src_dev if dev is not None and dev != src_dev else None)
+        node.save(
+            src_dtype if src_dtype != arr.dtype else None,
+            src_dev if dev is not None and dev != src_dev else None,
+        )
     return out
 
 
@@ -64,9 +67,7 @@ def _cast(data, dt):
     if data.dtype.kind == "c" and dt.np.kind != "c":
         import warnings
 
-        warnings.warn(
-            "Casting complex values to real discards the imaginary part", stacklevel=4
-        )
+        warnings.warn("Casting complex values to real discards the imaginary part", stacklevel=4)
         data = data.real
     if data.dtype.kind == "f" and dt.np.kind in "iu":
         with np.errstate(invalid="ignore"):

@@ -55,7 +55,9 @@ def fill(input: Tensor, value) -> Tensor:
 def fill_(self: Tensor, value) -> Tensor:
     """Fill with ``value`` in place; returns self."""
     _check_value(value)
-    if not grad_state.enabled or not (self._requires_grad or _value_grad(value) or self._base is not None):
+    if not grad_state.enabled or not (
+        self._requires_grad or _value_grad(value) or self._base is not None
+    ):
         v = value._data if isinstance(value, Tensor) else value
         self._data[...] = v
         _bump(self)
@@ -116,7 +118,9 @@ def copy_(self: Tensor, src, non_blocking: bool = False) -> Tensor:
         if isinstance(src, (int, float, bool, complex)):
             return fill_(self, src)
         raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
-    if not grad_state.enabled or not (self._requires_grad or src._requires_grad or self._base is not None):
+    if not grad_state.enabled or not (
+        self._requires_grad or src._requires_grad or self._base is not None
+    ):
         res = _copied(self, src)
         self._data[...] = res._data
         _bump(self)

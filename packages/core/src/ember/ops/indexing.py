@@ -37,7 +37,9 @@ def normalize_index(index, op: str = "index"):
         cls = item.__class__
         if cls is int or cls is slice or item is None or item is Ellipsis:
             if cls is slice and item.step is not None and item.step <= 0:
-                raise ValueError(f"{op}: step must be greater than zero (got slice step {item.step})")
+                raise ValueError(
+                    f"{op}: step must be greater than zero (got slice step {item.step})"
+                )
             out.append(item)
         elif isinstance(item, Tensor):
             arr = item._data
@@ -166,7 +168,9 @@ def index_put_functional(input: Tensor, index, value, accumulate: bool = False) 
     out_arr = data.copy()
     try:
         if accumulate:
-            np.add.at(out_arr, index, v) if out_arr.__class__ is np.ndarray else _xp_add_at(out_arr, index, v)
+            np.add.at(out_arr, index, v) if out_arr.__class__ is np.ndarray else _xp_add_at(
+                out_arr, index, v
+            )
         else:
             out_arr[index] = v
     except IndexError as exc:
@@ -178,7 +182,9 @@ def index_put_functional(input: Tensor, index, value, accumulate: bool = False) 
         ) from exc
     out = new_tensor(out_arr)
     val_t = value if isinstance(value, Tensor) else None
-    if grad_state.enabled and (input._requires_grad or (val_t is not None and val_t._requires_grad)):
+    if grad_state.enabled and (
+        input._requires_grad or (val_t is not None and val_t._requires_grad)
+    ):
         node = IndexPutBackward0() if not accumulate else IndexPutAccBackward0()
         attach(out, node, input, val_t)
         mask = None
@@ -217,7 +223,9 @@ def setitem(self: Tensor, index, value) -> None:
                 f"setitem: expected the value on {self.device}, got a tensor on {value.device}"
             )
         needs = grad_state.enabled and (
-            self._requires_grad or value._requires_grad or (self._base is not None and self._base._requires_grad)
+            self._requires_grad
+            or value._requires_grad
+            or (self._base is not None and self._base._requires_grad)
         )
     else:
         needs = grad_state.enabled and (

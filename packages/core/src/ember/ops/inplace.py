@@ -54,7 +54,7 @@ def _needs_graph(self: Tensor, args) -> bool:
         return True
     if self._base is not None and self._base._requires_grad:
         return True
-    for a in args:
+    for a in args:  # noqa: SIM110
         if isinstance(a, Tensor) and a._requires_grad:
             return True
     return False

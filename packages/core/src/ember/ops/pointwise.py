@@ -260,7 +260,8 @@ _UNARY = (
     # name, kernel, node (formula) or class, saves, summary, example in, example out, ints, quiet
     ("sqrt", np.sqrt, ("SqrtBackward0", lambda F, g, r: g / (r * 2.0)), "output",
      "Square root.", "[4.0, 2.0]", "tensor([2.0000, 1.4142])", "float", True),
-    ("rsqrt", lambda d: 1.0 / np.sqrt(d), ("RsqrtBackward0", lambda F, g, r: g * (r * r * r) * -0.5),
+    ("rsqrt", lambda d: 1.0 / np.sqrt(d),
+     ("RsqrtBackward0", lambda F, g, r: g * (r * r * r) * -0.5),
      "output", "Reciprocal of the square root.", "[4.0, 0.25]", "tensor([0.5000, 2.0000])",
      "float", True),
     ("exp", np.exp, ("ExpBackward0", lambda F, g, r: g * r), "output",
@@ -366,11 +367,21 @@ def _unary_sgn(kernel, node_cls, summary, ex_in, ex_out):
     return sgn
 
 
-globals().update(_build_unary())
-absolute = abs  # noqa: F821 - defined by _build_unary
-arcsin, arccos, arctan = asin, acos, atan  # noqa: F821
-arcsinh, arccosh, arctanh = asinh, acosh, atanh  # noqa: F821
-fix = trunc  # noqa: F821
+_OPS = _build_unary()
+(sqrt, rsqrt, exp, exp2, expm1, log, log2, log10, log1p, sin, cos, tan, asin, acos, atan, sinh,
+ cosh, tanh, asinh, acosh, atanh, sigmoid, sinc, reciprocal, deg2rad, rad2deg, abs, sign, sgn,
+ floor, ceil, trunc, frac, angle) = (
+    _OPS[n] for n in (
+        "sqrt", "rsqrt", "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sin", "cos",
+        "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
+        "sigmoid", "sinc", "reciprocal", "deg2rad", "rad2deg", "abs", "sign", "sgn", "floor",
+        "ceil", "trunc", "frac", "angle",
+    )
+)  # fmt: skip
+absolute = abs
+arcsin, arccos, arctan = asin, acos, atan
+arcsinh, arccosh, arctanh = asinh, acosh, atanh
+fix = trunc
 
 
 # -- unary ops with arguments -------------------------------------------------------------------
@@ -700,7 +711,7 @@ def complex(real, imag, *, out=None) -> Tensor:
         arr = rd.astype(ctype) + id_.astype(ctype) * 1j
     except ValueError:
         raise broadcast_error("complex", rd.shape, id_.shape) from None
-    res, node = _record(arr, ComplexBackward0, real, imag, rd, id_)
+    res, _ = _record(arr, ComplexBackward0, real, imag, rd, id_)
     return _maybe_out(res, out)
 
 
@@ -1223,7 +1234,8 @@ ldexp = _binary(
 logaddexp = _binary(
     "logaddexp", np.logaddexp, LogaddexpBackward0, _save_ab_out, False,
     "``log(exp(input) + exp(other))`` without overflow (float tensors).",
-    "ember.logaddexp(ember.tensor([1000.0]), ember.tensor([1000.0]))", "tensor([1000.6931])",
+    "ember.logaddexp(ember.tensor([-1000.0, 0.0]), ember.tensor([-1000.0, 0.0]))",
+    "tensor([-9.9931e+02,  6.9315e-01])",
     kinds="fc",
 )  # fmt: skip
 logaddexp2 = _binary(
@@ -1311,7 +1323,8 @@ class _TernaryNode(Node):
     def reduce3(self, F, *grads):
         shapes = self.ctx
         return tuple(
-            None if g is None else _sum_to(F, g, s) for g, s in zip(grads, shapes or (None,) * 3)
+            None if g is None else _sum_to(F, g, s)
+            for g, s in zip(grads, shapes or (None,) * 3, strict=False)
         )
 
 
@@ -1365,7 +1378,7 @@ def _attach3(res, node, inputs):
 
 def _same_dtype(op, names, tensors):
     first = tensors[0]
-    for name, t in zip(names[1:], tensors[1:]):
+    for name, t in zip(names[1:], tensors[1:], strict=False):
         if t._data.dtype != first._data.dtype:
             raise RuntimeError(
                 f"{op}(): expected dtype {first.dtype.name} for `{name}` but got dtype "
@@ -1392,7 +1405,9 @@ def lerp(input, end, weight, *, out=None) -> Tensor:
     """
     start = _tensor_arg(input, "lerp")
     if not isinstance(end, Tensor):
-        raise TypeError(f"lerp(): argument 'end' (position 2) must be Tensor, not {type(end).__name__}")
+        raise TypeError(
+            f"lerp(): argument 'end' (position 2) must be Tensor, not {type(end).__name__}"
+        )
     w_is_tensor = isinstance(weight, Tensor)
     tensors = (start, end, weight) if w_is_tensor else (start, end)
     if start._data.dtype.kind not in "fc":
@@ -1422,13 +1437,17 @@ def _addc(op, node_cls, input, tensor1, tensor2, value, out, divide):
     tensors = (_tensor_arg(input, op), tensor1, tensor2)
     for i, t in enumerate(tensors[1:], start=2):
         if not isinstance(t, Tensor):
-            raise TypeError(f"{op}(): argument 'tensor{i - 1}' (position {i}) must be Tensor, not {type(t).__name__}")
+            raise TypeError(
+                f"{op}(): argument 'tensor{i - 1}' (position {i}) must be Tensor, not "
+                f"{type(t).__name__}"
+            )
     rt = D.result_type(*tensors)
     if divide and rt.category < D.float32.category:
         raise RuntimeError(
             "Integer division with addcdiv is no longer supported, and in a future release "
             "addcdiv will perform a true division of tensor1 and tensor2. The historic addcdiv "
-            "behavior can be implemented as (input + value * trunc(tensor1 / tensor2)).to(input.dtype) "
+            "behavior can be implemented as "
+            "(input + value * trunc(tensor1 / tensor2)).to(input.dtype) "
             "for integer inputs and as (input + value * tensor1 / tensor2) for float inputs. The "
             "future addcdiv behavior is just the latter implementation: "
             "(input + value * tensor1 / tensor2), for all dtypes."
@@ -1573,7 +1592,9 @@ def _clamp_tensors(x, lo, hi, out, op, node_cls):
     if hi is not None and not isinstance(hi, Tensor):
         hi = _tensor(hi, dtype=D.result_type(x, hi), device=x.device)
     rt = D.result_type(*(v for v in (x, lo, hi) if v is not None))
-    x, lo, hi = (None if v is None else (v if v._data.dtype == rt.np else v.to(rt)) for v in (x, lo, hi))
+    x, lo, hi = (
+        None if v is None else (v if v._data.dtype == rt.np else v.to(rt)) for v in (x, lo, hi)
+    )
     d = x._data
     try:
         arr = d if lo is None else np.maximum(d, lo._data)
@@ -1651,7 +1672,10 @@ def where(condition, input=None, other=None, *, out=None):
         tensor([1., 0., 3.])
     """
     if not isinstance(condition, Tensor):
-        raise TypeError(f"where(): argument 'condition' (position 1) must be Tensor, not {type(condition).__name__}")
+        raise TypeError(
+            "where(): argument 'condition' (position 1) must be Tensor, not "
+            f"{type(condition).__name__}"
+        )
     c = condition._data
     if c.dtype != np.bool_:
         if c.dtype != np.uint8:
@@ -1681,13 +1705,18 @@ def where(condition, input=None, other=None, *, out=None):
     if arr.dtype != t.dtype:
         arr = arr.astype(t.dtype)
     res = new_tensor(arr)
-    if grad_state.enabled and ((a is not None and a._requires_grad) or (b is not None and b._requires_grad)):
+    if grad_state.enabled and (
+        (a is not None and a._requires_grad) or (b is not None and b._requires_grad)
+    ):
         node = WhereBackward0()
         shape = arr.shape
         a_shape = ad.shape if a is not None else None
         b_shape = bd.shape if b is not None else None
         if a_shape != shape or b_shape != shape:
-            node.ctx = (None if a_shape == shape else a_shape, None if b_shape == shape else b_shape)
+            node.ctx = (
+                None if a_shape == shape else a_shape,
+                None if b_shape == shape else b_shape,
+            )
         attach(res, node, a, b)
         node.save(c if c.shape == shape else np.broadcast_to(c, shape))
     return _maybe_out(res, out)
@@ -1696,15 +1725,15 @@ def where(condition, input=None, other=None, *, out=None):
 # -- Tensor methods, in-place variants, operators ----------------------------------------------
 
 _METHODS = {
-    "abs": abs, "absolute": abs, "sqrt": sqrt, "rsqrt": rsqrt, "exp": exp, "exp2": exp2,  # noqa: F821
-    "expm1": expm1, "log": log, "log2": log2, "log10": log10, "log1p": log1p, "sin": sin,  # noqa: F821
-    "cos": cos, "tan": tan, "asin": asin, "arcsin": asin, "acos": acos, "arccos": acos,  # noqa: F821
-    "atan": atan, "arctan": atan, "sinh": sinh, "cosh": cosh, "tanh": tanh, "asinh": asinh,  # noqa: F821
-    "arcsinh": asinh, "acosh": acosh, "arccosh": acosh, "atanh": atanh, "arctanh": atanh,  # noqa: F821
-    "sigmoid": sigmoid, "logit": logit, "sinc": sinc, "reciprocal": reciprocal,  # noqa: F821
-    "square": square, "sign": sign, "sgn": sgn, "floor": floor, "ceil": ceil, "round": round,  # noqa: F821
-    "trunc": trunc, "fix": trunc, "frac": frac, "relu": relu, "nan_to_num": nan_to_num,  # noqa: F821
-    "deg2rad": deg2rad, "rad2deg": rad2deg, "atan2": atan2, "arctan2": atan2, "hypot": hypot,  # noqa: F821
+    "abs": abs, "absolute": abs, "sqrt": sqrt, "rsqrt": rsqrt, "exp": exp, "exp2": exp2,
+    "expm1": expm1, "log": log, "log2": log2, "log10": log10, "log1p": log1p, "sin": sin,
+    "cos": cos, "tan": tan, "asin": asin, "arcsin": asin, "acos": acos, "arccos": acos,
+    "atan": atan, "arctan": atan, "sinh": sinh, "cosh": cosh, "tanh": tanh, "asinh": asinh,
+    "arcsinh": asinh, "acosh": acosh, "arccosh": acosh, "atanh": atanh, "arctanh": atanh,
+    "sigmoid": sigmoid, "logit": logit, "sinc": sinc, "reciprocal": reciprocal,
+    "square": square, "sign": sign, "sgn": sgn, "floor": floor, "ceil": ceil, "round": round,
+    "trunc": trunc, "fix": trunc, "frac": frac, "relu": relu, "nan_to_num": nan_to_num,
+    "deg2rad": deg2rad, "rad2deg": rad2deg, "atan2": atan2, "arctan2": atan2, "hypot": hypot,
     "fmod": fmod, "remainder": remainder, "floor_divide": floor_divide, "copysign": copysign,
     "nextafter": nextafter, "ldexp": ldexp, "xlogy": xlogy, "heaviside": heaviside,
     "lerp": lerp, "addcmul": addcmul, "addcdiv": addcdiv, "clamp": clamp, "clip": clamp,
@@ -1716,7 +1745,6 @@ _UNARY_NAMES = {row[0] for row in _UNARY} | {
     "absolute", "arcsin", "arccos", "arctan", "arcsinh", "arccosh", "arctanh", "fix", "square",
     "relu", "logit", "nan_to_num", "round",
 }  # fmt: skip
-
 
 
 def _inplace(fn, name: str):
@@ -1739,12 +1767,14 @@ for _name, _fn in _METHODS.items():
         setattr(Tensor, _name + "_", inplace_binary(_fn, _name + "_", unary=_name in _UNARY_NAMES))
 for _name, _fn in {"maximum": maximum, "minimum": minimum, "fmax": fmax, "fmin": fmin,
                    "logaddexp": logaddexp, "logaddexp2": logaddexp2, "signbit": signbit,
-                   "angle": angle, "isreal": isreal, "conj_physical": conj_physical,  # noqa: F821
+                   "angle": angle, "isreal": isreal, "conj_physical": conj_physical,
                    "conj": conj, "positive": Tensor.positive}.items():  # fmt: skip
     setattr(Tensor, _name, _fn)
 Tensor.conj_physical_ = inplace_binary(conj_physical, "conj_physical_", unary=True)
 Tensor.real = property(real, doc="The real part (a view for complex tensors).")
-Tensor.imag = property(imag, lambda self, v: imag(self).copy_(v), doc="The imaginary part (a view).")
+Tensor.imag = property(
+    imag, lambda self, v: imag(self).copy_(v), doc="The imaginary part (a view)."
+)
 
 
 @method("where")
@@ -1767,6 +1797,6 @@ Tensor.__ifloordiv__ = Tensor.floor_divide_
 Tensor.__mod__ = remainder
 Tensor.__rmod__ = _rmod
 Tensor.__imod__ = Tensor.remainder_
-Tensor.__abs__ = abs  # noqa: F821
+Tensor.__abs__ = abs
 
 del _name, _fn

@@ -770,7 +770,6 @@ def _var_forward(input, dim, correction, keepdim, op):
         warnings.warn(
             f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
             "reduction factor (input numel divided by output numel).",
-            RuntimeWarning,
             stacklevel=3,
         )
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -28,9 +28,9 @@ from __future__ import annotations
 import math
 
 from ._core import Node, Tensor, attach, grad_state, method, np
-from .arithmetic import _BinaryNode, _apply, _record
+from .arithmetic import _apply, _BinaryNode, _record
 from .inplace import inplace_binary
-from .pointwise import new_tensor, _float_pair, _maybe_out, _quiet, _tensor_arg, _unary, _UnaryNode
+from .pointwise import _float_pair, _maybe_out, _quiet, _tensor_arg, _unary, _UnaryNode, new_tensor
 
 __all__ = ["erf", "erfc", "erfinv", "lgamma", "digamma", "polygamma", "i0"]
 
@@ -443,7 +443,8 @@ _SPEC = (
     ("erf", erf_array, ErfBackward0, "input", "The error function.",
      "[0.0, 0.5, 3.0]", "tensor([0.0000, 0.5205, 1.0000])"),
     ("erfc", erfc_array, ErfcBackward0, "input", "The complementary error function, "
-     "``1 - erf(input)`` without the cancellation.", "[0.0, 3.0]", "tensor([1.0000e+00, 2.2090e-05])"),
+     "``1 - erf(input)`` without the cancellation.", "[0.0, 3.0]",
+     "tensor([1.0000e+00, 2.2090e-05])"),
     ("erfinv", erfinv_array, ErfinvBackward0, "output", "The inverse error function on (-1, 1).",
      "[0.0, 0.5, -1.0]", "tensor([ 0.0000,  0.4769,    -inf])"),
     ("lgamma", lgamma_array, LgammaBackward0, "input", "The natural log of ``|Gamma(input)|``.",
@@ -456,11 +457,14 @@ _SPEC = (
      "tensor([1.0000, 1.2661])"),
 )  # fmt: skip
 
-for _name, _kern, _node, _saves, _summary, _x, _y in _SPEC:
-    _fn = _unary(_name, _kern, _node, _saves, _summary, _x, _y, ints="float", quiet=True)
-    globals()[_name] = _fn
-    setattr(Tensor, _name, _fn)
-    setattr(Tensor, _name + "_", inplace_binary(_fn, _name + "_", unary=True))
+erf, erfc, erfinv, lgamma, digamma, i0 = (
+    _unary(name, kern, node, saves, summary, x, y, ints="float", quiet=True)
+    for name, kern, node, saves, summary, x, y in _SPEC
+)
+for _fn in (erf, erfc, erfinv, lgamma, digamma, i0):
+    setattr(Tensor, _fn.__name__, _fn)
+    setattr(Tensor, _fn.__name__ + "_", inplace_binary(_fn, _fn.__name__ + "_", unary=True))
+del _fn
 
 
 def _i1(input: Tensor) -> Tensor:

@@ -295,7 +295,9 @@ Tensor.swapaxes = Tensor.swapdims = transpose
 def t(input: Tensor) -> Tensor:
     """Transpose of a tensor with at most 2 dims."""
     if input._data.ndim > 2:
-        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D")
+        raise RuntimeError(
+            f"t() expects a tensor with <= 2 dimensions, but self is {input._data.ndim}D"
+        )
     return transpose(input, 0, 1) if input._data.ndim == 2 else input
 
 
@@ -306,7 +308,9 @@ def _T(self):
 
 def _mT(self):
     if self._data.ndim < 2:
-        raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
+        raise RuntimeError(
+            "tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor."
+        )
     return transpose(self, -2, -1)
 
 
@@ -435,7 +439,9 @@ def expand(input: Tensor, *sizes) -> Tensor:
         s = int(s)
         if i < lead:
             if s < 0:
-                raise RuntimeError(f"expand: -1 is not allowed in a leading, non-existing dimension {i}")
+                raise RuntimeError(
+                    f"expand: -1 is not allowed in a leading, non-existing dimension {i}"
+                )
             target.append(s)
             continue
         cur = data.shape[i - lead]
@@ -452,7 +458,11 @@ def expand(input: Tensor, *sizes) -> Tensor:
     target = tuple(target)
     if target == data.shape:
         return input if not input._requires_grad else view(input, target)
-    arr = np.broadcast_to(data, target) if data.__class__ is np.ndarray else _xp_broadcast(data, target)
+    arr = (
+        np.broadcast_to(data, target)
+        if data.__class__ is np.ndarray
+        else _xp_broadcast(data, target)
+    )
     out = make_view(input, arr, lambda b: b.expand(target))
     if grad_state.enabled and input._requires_grad:
         node = ExpandBackward0()
@@ -636,7 +646,10 @@ def unfold(input: Tensor, dimension: int, size: int, step: int) -> Tensor:
     count = (n - size) // step + 1
     shape = data_v.shape[:d] + (count,) + data_v.shape[d + 1 :] + (size,)
     strides = (
-        data_v.strides[:d] + (data_v.strides[d] * step,) + data_v.strides[d + 1 :] + (data_v.strides[d],)
+        data_v.strides[:d]
+        + (data_v.strides[d] * step,)
+        + data_v.strides[d + 1 :]
+        + (data_v.strides[d],)
     )
     arr = np.lib.stride_tricks.as_strided(data_v, shape, strides, writeable=False)
     out = make_view(input, arr, lambda b: b.unfold(d, size, step))

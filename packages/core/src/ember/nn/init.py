@@ -1,0 +1,3 @@
+"""``ember.nn.init``: parameter initialisation with PyTorch's schemes and defaults."""
+
+__all__ = []

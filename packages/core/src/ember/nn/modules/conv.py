@@ -1,0 +1,3 @@
+"""(filled in by its family)."""
+
+__all__ = []
