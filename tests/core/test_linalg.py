@@ -437,3 +437,25 @@ def test_create_graph_through_inv_det_solve(rand):
     (g,) = ember.autograd.grad(LA.det(A), [A], create_graph=True)
     assert g.requires_grad
     np.testing.assert_allclose(npy(g), np.linalg.det(npy(A)) * np.linalg.inv(npy(A)).T, rtol=1e-10)
+
+
+def test_out_arguments_receive_results():
+    import numpy as np
+
+    A = ember.tensor(np.random.default_rng(0).standard_normal((3, 3)))
+    outs = (ember.empty(0, dtype=ember.float64), ember.empty(0, dtype=ember.float64),
+            ember.empty(0, dtype=ember.float64))  # fmt: skip
+    res = ember.linalg.svd(A, out=outs)
+    assert res.S is outs[1]
+    np.testing.assert_allclose(outs[1].numpy(), np.linalg.svd(A.numpy(), compute_uv=False))
+    sign_out, lad_out = ember.empty(0, dtype=ember.float64), ember.empty(0, dtype=ember.float64)
+    ember.linalg.slogdet(A, out=(sign_out, lad_out))
+    np.testing.assert_allclose(lad_out.numpy(), np.linalg.slogdet(A.numpy())[1])
+    vals = ember.empty(0, dtype=ember.float64)
+    ember.linalg.eigvalsh(A + A.mT, out=vals)
+    np.testing.assert_allclose(vals.numpy(), np.linalg.eigvalsh((A + A.mT).numpy()))
+
+
+def test_svd_driver_is_cuda_only():
+    with pytest.raises(RuntimeError, match="driver=` is only supported on CUDA"):
+        ember.linalg.svd(ember.eye(2), driver="gesvd")

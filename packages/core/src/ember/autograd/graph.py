@@ -405,6 +405,10 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, all
     check_nan = anomaly_state.enabled and anomaly_state.check_nan
     prev_enabled = grad_mode._state.enabled
     grad_mode._state.enabled = graph
+    # Formulas may meet 0 * inf or x / 0 at the edges of their domain (log at 0, sqrt at 0);
+    # like PyTorch, backward gives inf/nan there without NumPy's floating-point warnings.
+    errstate = np.errstate(divide="ignore", invalid="ignore", over="ignore")
+    errstate.__enter__()
     try:
         while heap:
             node = heappop(heap)[1]
@@ -454,6 +458,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, all
                 else:
                     buf[nr] = g if buf[nr] is None else buf[nr] + g
     finally:
+        errstate.__exit__(None, None, None)
         grad_mode._state.enabled = prev_enabled
 
     if inputs is None:

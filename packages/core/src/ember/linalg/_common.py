@@ -121,3 +121,18 @@ def batch_element(op: str, arrays, failed) -> str:
 
 def unsqueeze(F, x, dim: int):
     return F.expand_dims(x, dim)
+
+
+def with_out(result, out):
+    """Write ``result`` (a Tensor or a named tuple of Tensors) into ``out=`` when given."""
+    if out is None:
+        return result
+    from ..ops.inplace import write_out
+
+    if isinstance(result, Tensor):
+        return write_out(out, result)
+    if len(out) != len(result):
+        raise TypeError(f"out= expects a tuple of {len(result)} tensors, got {len(out)}")
+    for o, r in zip(out, result):
+        write_out(o, r)
+    return type(result)(*out)

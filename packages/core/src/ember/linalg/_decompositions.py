@@ -17,7 +17,7 @@ import numpy as np
 from .. import return_types
 from .._tensor import Tensor
 from ..ops._core import Node, attach, attach_outputs, grad_state, new_tensor, saved_output
-from ._common import LinAlgError, batch_element, constant, matrix_data, mT, xp
+from ._common import LinAlgError, batch_element, constant, matrix_data, mT, with_out, xp
 
 __all__ = [
     "cholesky",
@@ -128,10 +128,7 @@ def cholesky(A: Tensor, *, upper: bool = False, out=None) -> Tensor:
                 [1., 2.]])
     """
     res = _cholesky("linalg.cholesky", A, upper, True)[0]
-    if out is not None:
-        from ..ops.inplace import write_out
-
-        return write_out(out, res)
+    return with_out(res, out)
     return res
 
 
@@ -238,7 +235,7 @@ def qr(A: Tensor, mode: str = "reduced", *, out=None):
             constant(triu),
             constant(mod.eye(k, dtype=data.dtype)),
         )
-    return return_types.linalg_qr(Qt, Rt)
+    return with_out(return_types.linalg_qr(Qt, Rt), out)
 
 
 # -- svd -------------------------------------------------------------------------------------------
@@ -314,6 +311,11 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver=None, out=None):
         >>> ember.linalg.svd(ember.tensor([[3.0, 0.0], [0.0, -4.0]])).S
         tensor([4., 3.])
     """
+    if driver is not None and A.is_cpu:
+        raise RuntimeError(
+            "linalg.svd: keyword argument `driver=` is only supported on CUDA inputs with "
+            "cuSOLVER backend."
+        )
     data = matrix_data(A, "linalg.svd")
     U, S, Vh = _svd_arrays("linalg.svd", A, data, full_matrices)
     Ut, St, Vht = new_tensor(U), new_tensor(S), new_tensor(Vh)
@@ -328,7 +330,7 @@ def svd(A: Tensor, full_matrices: bool = True, *, driver=None, out=None):
             full_matrices,
             constant(xp(A).eye(k, dtype=S.dtype)),
         )
-    return return_types.linalg_svd(Ut, St, Vht)
+    return with_out(return_types.linalg_svd(Ut, St, Vht), out)
 
 
 class LinalgSvdvalsBackward0(Node):
@@ -346,6 +348,11 @@ def svdvals(A: Tensor, *, driver=None, out=None) -> Tensor:
         >>> ember.linalg.svdvals(ember.tensor([[3.0, 0.0], [0.0, -4.0]]))
         tensor([4., 3.])
     """
+    if driver is not None and A.is_cpu:
+        raise RuntimeError(
+            "linalg.svdvals: keyword argument `driver=` is only supported on CUDA inputs with "
+            "cuSOLVER backend."
+        )
     data = matrix_data(A, "linalg.svdvals")
     if grad_state.enabled and A._requires_grad:
         U, S, Vh = _svd_arrays("linalg.svdvals", A, data, False)
@@ -353,12 +360,12 @@ def svdvals(A: Tensor, *, driver=None, out=None) -> Tensor:
         node = LinalgSvdvalsBackward0()
         attach(res, node, A)
         node.save(new_tensor(U), new_tensor(Vh))
-        return res
+        return with_out(res, out)
     try:
         S = xp(A).linalg.svd(data, compute_uv=False)
     except np.linalg.LinAlgError:
         raise LinAlgError("linalg.svdvals: The algorithm failed to converge.") from None
-    return new_tensor(S)
+    return with_out(new_tensor(S), out)
 
 
 # -- eigh ------------------------------------------------------------------------------------------
@@ -410,7 +417,7 @@ def eigh(A: Tensor, UPLO: str = "L", *, out=None):
         node = LinalgEighBackward0()
         attach_outputs((Lt, Vt), node, A)
         node.save(saved_output(Lt), saved_output(Vt), constant(mod.eye(L.shape[-1], dtype=L.dtype)))
-    return return_types.linalg_eigh(Lt, Vt)
+    return with_out(return_types.linalg_eigh(Lt, Vt), out)
 
 
 class LinalgEigvalshBackward0(Node):
@@ -437,8 +444,8 @@ def eigvalsh(A: Tensor, UPLO: str = "L", *, out=None) -> Tensor:
         node = LinalgEigvalshBackward0()
         attach(res, node, A)
         node.save(new_tensor(V))
-        return res
-    return new_tensor(mod.linalg.eigvalsh(data, UPLO=UPLO))
+        return with_out(res, out)
+    return with_out(new_tensor(mod.linalg.eigvalsh(data, UPLO=UPLO)), out)
 
 
 # -- eig (general matrices; complex results) -------------------------------------------------------
@@ -496,7 +503,7 @@ def eig(A: Tensor, *, out=None):
         node = LinalgEigBackward0()
         attach_outputs((Lt, Vt), node, A)
         node.save(A, saved_output(Lt), saved_output(Vt), constant(mod.eye(L.shape[-1], dtype=cdt)))
-    return return_types.linalg_eig(Lt, Vt)
+    return with_out(return_types.linalg_eig(Lt, Vt), out)
 
 
 def eigvals(A: Tensor, *, out=None) -> Tensor:
@@ -508,6 +515,8 @@ def eigvals(A: Tensor, *, out=None) -> Tensor:
         tensor([0.+1.j, 0.-1.j])
     """
     if grad_state.enabled and isinstance(A, Tensor) and A._requires_grad:
-        return eig(A).eigenvalues
+        return with_out(eig(A).eigenvalues, out)
     data = matrix_data(A, "linalg.eigvals", square=True)
-    return new_tensor(xp(A).linalg.eigvals(data).astype(_complex_dtype(data), copy=False))
+    return with_out(
+        new_tensor(xp(A).linalg.eigvals(data).astype(_complex_dtype(data), copy=False)), out
+    )

@@ -12,7 +12,7 @@ import numpy as np
 from .. import return_types
 from .._tensor import Tensor
 from ..ops._core import Node, attach, attach_outputs, grad_state, new_tensor, saved_output
-from ._common import matrix_data, mT, xp
+from ._common import matrix_data, mT, with_out, xp
 
 __all__ = ["det", "slogdet", "logdet"]
 
@@ -67,10 +67,7 @@ def det(A: Tensor, *, out=None) -> Tensor:
         node = LinalgDetBackward0()
         attach(res, node, A)
         node.save(A, saved_output(res))
-    if out is not None:
-        from ..ops.inplace import write_out
-
-        return write_out(out, res)
+    return with_out(res, out)
     return res
 
 
@@ -103,7 +100,7 @@ def slogdet(A: Tensor, *, out=None):
         node = LinalgSlogdetBackward0()
         attach_outputs((None, lad_t), node, A)
         node.save(A)
-    return return_types.linalg_slogdet(sign_t, lad_t)
+    return with_out(return_types.linalg_slogdet(sign_t, lad_t), out)
 
 
 class LogdetBackward0(Node):

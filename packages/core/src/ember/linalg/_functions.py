@@ -6,7 +6,7 @@ import numpy as np
 
 from .._tensor import Tensor
 from ..ops._core import Node, attach, grad_state, new_tensor, shape_str
-from ._common import matrix_data, mT, xp
+from ._common import matrix_data, mT, with_out, xp
 
 __all__ = ["matrix_exp", "multi_dot", "cross", "vecdot", "diagonal"]
 
@@ -120,10 +120,7 @@ def multi_dot(tensors, *, out=None) -> Tensor:
     if len(tensors) < 2:
         raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
     res = _multi_dot(tensors, "linalg.multi_dot")
-    if out is not None:
-        from ..ops.inplace import write_out
-
-        return write_out(out, res)
+    return with_out(res, out)
     return res
 
 
@@ -178,10 +175,7 @@ def vecdot(x: Tensor, y: Tensor, *, dim: int = -1, out=None) -> Tensor:
     if dim != -1:
         x, y = x.movedim(dim, -1), y.movedim(dim, -1)
     res = einsum("...i,...i->...", x, y)
-    if out is not None:
-        from ..ops.inplace import write_out
-
-        return write_out(out, res)
+    return with_out(res, out)
     return res
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .._tensor import Tensor
 from ..ops._core import Node, attach, grad_state, new_tensor, saved_output, wrap_dim, wrap_dims
-from ._common import check_floating, constant, matrix_data, xp
+from ._common import check_floating, constant, matrix_data, with_out, xp
 
 __all__ = ["vector_norm", "matrix_norm", "norm", "cond"]
 
@@ -87,10 +87,7 @@ def vector_norm(
         node = LinalgVectorNormBackward0()
         attach(res, node, x)
         node.save(x, ord, dims, keepdim, saved_output(res))
-    if out is not None:
-        from ..ops.inplace import write_out
-
-        return write_out(out, res)
+    return with_out(res, out)
     return res
 
 
@@ -182,10 +179,7 @@ def matrix_norm(
     if keepdim:
         for d in sorted((d0, d1)):
             res = res.unsqueeze(d)
-    if out is not None:
-        from ..ops.inplace import write_out
-
-        return write_out(out, res)
+    return with_out(res, out)
     return res
 
 
@@ -228,10 +222,7 @@ def norm(A: Tensor, ord=None, dim=None, keepdim: bool = False, *, dtype=None, ou
                 f"linalg.norm: If dim is not specified but ord is, the input must be 1D or 2D. "
                 f"Got {n}D."
             )
-    if out is not None:
-        from ..ops.inplace import write_out
-
-        return write_out(out, res)
+    return with_out(res, out)
     return res
 
 
@@ -255,8 +246,5 @@ def cond(A: Tensor, p=None, *, out=None) -> Tensor:
         res = big / small if p != -2 else small / big
     else:
         res = matrix_norm(A, p) * matrix_norm(inv(A), p)
-    if out is not None:
-        from ..ops.inplace import write_out
-
-        return write_out(out, res)
+    return with_out(res, out)
     return res

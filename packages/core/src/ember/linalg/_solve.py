@@ -8,7 +8,7 @@ import numpy as np
 from .. import return_types
 from .._tensor import Tensor
 from ..ops._core import Node, attach, grad_state, new_tensor, saved_output, shape_str
-from ._common import LinAlgError, batch_element, constant, matrix_data, mT, same_dtype, xp
+from ._common import LinAlgError, batch_element, constant, matrix_data, mT, same_dtype, with_out, xp
 
 __all__ = [
     "inv",
@@ -71,10 +71,7 @@ def inv(A: Tensor, *, out=None) -> Tensor:
     """
     data = matrix_data(A, "linalg.inv", square=True)
     res = _inv_result(_inv_array("linalg.inv", A, data), A)
-    if out is not None:
-        from ..ops.inplace import write_out
-
-        return write_out(out, res)
+    return with_out(res, out)
     return res
 
 
@@ -216,10 +213,7 @@ def solve(A: Tensor, B: Tensor, *, left: bool = True, out=None) -> Tensor:
             res = solve(A.mT, B.mT).mT
     else:
         res = _solve("linalg.solve", A, B, check=True)[0]
-    if out is not None:
-        from ..ops.inplace import write_out
-
-        return write_out(out, res)
+    return with_out(res, out)
     return res
 
 
@@ -269,10 +263,7 @@ def solve_triangular(
     if unitriangular:
         T = T + constant(mod.eye(n, dtype=ad.dtype))
     res = solve(T, B) if left else solve(T.mT, B.mT).mT
-    if out is not None:
-        from ..ops.inplace import write_out
-
-        return write_out(out, res)
+    return with_out(res, out)
     return res
 
 
@@ -356,10 +347,7 @@ def pinv(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, out=None) 
         node = LinalgPinvBackward0()
         attach(res, node, A)
         node.save(A, saved_output(res))
-    if out is not None:
-        from ..ops.inplace import write_out
-
-        return write_out(out, res)
+    return with_out(res, out)
     return res
 
 
@@ -444,10 +432,7 @@ def matrix_power(A: Tensor, n: int, *, out=None) -> Tensor:
             n >>= 1
             if n:
                 base = base @ base
-    if out is not None:
-        from ..ops.inplace import write_out
-
-        return write_out(out, res)
+    return with_out(res, out)
     return res
 
 
@@ -468,8 +453,5 @@ def matrix_rank(A: Tensor, *, atol=None, rtol=None, hermitian: bool = False, out
         S = mod.linalg.svd(data, compute_uv=False)
     cut = _tolerances(data, atol, rtol, S[..., :1] if S.shape[-1] else 0)
     res = new_tensor(mod.asarray((cut < S).sum(-1).astype(np.int64)))
-    if out is not None:
-        from ..ops.inplace import write_out
-
-        return write_out(out, res)
+    return with_out(res, out)
     return res
