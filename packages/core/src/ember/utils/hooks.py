@@ -19,14 +19,23 @@ class RemovableHandle:
         >>> handle.remove()
     """
 
-    __slots__ = ("id", "_table", "__weakref__")
+    __slots__ = ("id", "_table", "_extra", "__weakref__")
 
-    def __init__(self, table: dict):
+    def __init__(self, table: dict, *, extra_dict=None):
         self.id = next(_ids)
         self._table = table
+        # Side tables keyed by the same id (e.g. which Module hooks take kwargs).
+        if extra_dict is None:
+            self._extra = ()
+        elif isinstance(extra_dict, dict):
+            self._extra = (extra_dict,)
+        else:
+            self._extra = tuple(extra_dict)
 
     def remove(self) -> None:
         self._table.pop(self.id, None)
+        for table in self._extra:
+            table.pop(self.id, None)
 
     def __enter__(self):
         return self
