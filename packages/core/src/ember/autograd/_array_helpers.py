@@ -183,3 +183,19 @@ def i1(F, x):
     from ..ops.special_math import i1_array
 
     return i1_array(x)
+
+
+_sigmoid_kernel = None
+
+
+def sigmoid(F, x):
+    """The logistic function ``1 / (1 + exp(-x))`` (NumPy lacks it); ``exp`` overflowing to
+    inf for large ``-x`` gives the right limit, 0, so its warning is silenced."""
+    global _sigmoid_kernel
+    if _sigmoid_kernel is None:
+        import numpy as np
+
+        from ..ops.pointwise import _quiet
+
+        _sigmoid_kernel = _quiet(lambda v: 1.0 / (np.exp(-v) + 1.0))
+    return _sigmoid_kernel(x)

@@ -185,6 +185,11 @@ class _GraphNS:
 
         return ember.where(_convert(cond), _convert(a), _convert(b))
 
+    def sigmoid(self, x):
+        import ember
+
+        return ember.sigmoid(_convert(x))
+
 
 G = _GraphNS()
 

@@ -37,23 +37,44 @@ class Parameter(Tensor):
             self.requires_grad_(True)
 
     def __reduce_ex__(self, protocol):
-        from .._creation import _rebuild_tensor
-
         arr = self._data if self.is_cpu else self._data.get()
-        return (_rebuild_tensor, (Parameter, arr.copy(), self._requires_grad, str(self.device)))
+        state = _extra_state(self)
+        args = (type(self), arr.copy(), self._requires_grad, str(self.device))
+        return (_rebuild_parameter, (args, state))
 
     def __deepcopy__(self, memo):
         if id(self) in memo:
             return memo[id(self)]
+        import copy
+
         out = type(self).__new__(type(self))
         _init(out, self._data.copy(), self._requires_grad, None)
         out._is_param = True
-        if self._grad is not None:
-            import copy
-
-            out._grad = copy.deepcopy(self._grad, memo)
         memo[id(self)] = out
+        if self._grad is not None:
+            out._grad = copy.deepcopy(self._grad, memo)
+        for k, v in _extra_state(self).items():
+            out.__dict__[k] = copy.deepcopy(v, memo)
         return out
+
+
+# Tensor internals kept in __dict__ that a copy must not share (views, graph, hooks).
+_INTERNAL = frozenset(
+    ("_grad", "_output_nr", "_vc", "_base", "_view_fn", "_accum", "_leaf_hooks",
+     "_post_accumulate_hooks", "_is_param")
+)  # fmt: skip
+
+
+def _extra_state(t) -> dict:
+    return {k: v for k, v in t.__dict__.items() if k not in _INTERNAL}
+
+
+def _rebuild_parameter(args, state):
+    from .._creation import _rebuild_tensor
+
+    t = _rebuild_tensor(*args)
+    t.__dict__.update(state)
+    return t
 
 
 class Buffer(Tensor):
@@ -79,15 +100,13 @@ class UninitializedParameter(Parameter):
         from .._creation import empty
 
         super().__init__(empty(0, device=device, dtype=dtype), requires_grad)
-        self._materialize_dtype = dtype
-        self._materialize_device = device
 
     def materialize(self, shape, device=None, dtype=None) -> None:
-        """Allocate storage of ``shape`` and turn into a regular ``Parameter``."""
+        """Allocate (uninitialised) storage of ``shape`` on the placeholder's device and dtype
+        (which ``Module.to()`` may have changed) and turn into a regular ``Parameter``."""
         from .._creation import empty
 
-        data = empty(*shape, device=device or self._materialize_device,
-                     dtype=dtype or self._materialize_dtype)  # fmt: skip
+        data = empty(*shape, device=device or self.device, dtype=dtype or self.dtype)
         self._data = data._data
         self.__class__ = Parameter
 
@@ -103,14 +122,12 @@ class UninitializedBuffer(Tensor):
         from .._creation import empty
 
         _init(self, empty(0, device=device, dtype=dtype)._data, requires_grad, None)
-        self._materialize_dtype = dtype
-        self._materialize_device = device
 
     def materialize(self, shape, device=None, dtype=None) -> None:
+        """Allocate storage of ``shape`` and turn into a plain Tensor."""
         from .._creation import empty
 
-        data = empty(*shape, device=device or self._materialize_device,
-                     dtype=dtype or self._materialize_dtype)  # fmt: skip
+        data = empty(*shape, device=device or self.device, dtype=dtype or self.dtype)
         self._data = data._data
         self.__class__ = Tensor
 

@@ -81,7 +81,8 @@ def _parse_to(args, kwargs):
     kwargs.pop("non_blocking", None)
     kwargs.pop("memory_format", None)
     if "dtype" in kwargs:
-        dt = D.to_dtype(kwargs.pop("dtype"))
+        d = kwargs.pop("dtype")
+        dt = None if d is None else D.to_dtype(d)
     if "device" in kwargs:
         d = kwargs.pop("device")
         dev = None if d is None else to_device(d)

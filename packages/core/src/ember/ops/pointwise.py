@@ -429,7 +429,9 @@ class ReluBackward0(_UnaryNode):
 
     @staticmethod
     def formula(F, grad, result):
-        return F.where(result > 0, grad, 0.0)
+        # A multiply by the mask: NumPy's ``where`` with a scalar branch is several times
+        # slower on large arrays, and relu is on every model's hot path.
+        return grad * (result > 0)
 
 
 def relu(input, *, out=None) -> Tensor:

@@ -970,7 +970,7 @@ def _vector_norm(input, p, dim, keepdim, op):
             mask = a == (arr if keepdim else _unsqueeze(arr, full, d.ndim))
             weights = weights * mask / mask.sum(axis=full, keepdims=True)
         elif p != 1:
-            is_zero = arr == 0
+            is_zero = (arr if keepdim else _unsqueeze(arr, full, d.ndim)) == 0
             if bool(is_zero.any()):
                 zero = ((~is_zero).astype(d.dtype), is_zero.astype(d.dtype))
             if p < 1:
