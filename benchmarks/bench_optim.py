@@ -3,8 +3,8 @@
 The parameter set has the shapes of torchvision's ``resnet18`` (62 tensors, 11,689,512
 float32 values); gradients are fixed random tensors, so one ``optimizer.step()`` is timed
 alone (no forward or backward). Each figure is the median over ``--repeats`` steps after a
-few warm-up steps, Ember's and PyTorch's steps interleaved so that both see the same load
-(other processes on a shared machine); ratios are Ember's time over PyTorch's measured in
+few warm-up steps, Ember's and PyTorch's steps in alternating runs so that both see the
+same load (other processes on a shared machine); ratios are Ember's time over PyTorch's measured in
 the same run (below 1: Ember is faster). PyTorch runs with its default settings (its CPU
 default for these optimizers is the per-tensor "for-loop" implementation, on all cores);
 ``--threads N`` sets both libraries' thread counts (``ember.set_num_threads`` and
@@ -62,15 +62,19 @@ def _make(lib, name, kwargs, params_np, grads_np):
     return opt
 
 
-def step_ms(opts: dict, repeats: int) -> dict:
-    """Median milliseconds of one ``step()`` of each optimizer; the libraries' steps are
-    interleaved so that both see the same machine load."""
+def step_ms(opts: dict, repeats: int, run: int = 5) -> dict:
+    """Median milliseconds of one ``step()`` of each optimizer. The libraries take turns in
+    runs of ``run`` steps, so that both see the same machine load; whole runs, not single
+    steps, because PyTorch's idle OpenMP threads keep spinning for a while after its step and
+    would slow down whatever runs right after it."""
     times: dict = {key: [] for key in opts}
-    for _ in range(repeats):
+    for _ in range(max(1, repeats // run)):
         for key, opt in opts.items():
-            t0 = time.perf_counter()
-            opt.step()
-            times[key].append(time.perf_counter() - t0)
+            opt.step()  # the first step after the other library's run is not timed
+            for _ in range(run):
+                t0 = time.perf_counter()
+                opt.step()
+                times[key].append(time.perf_counter() - t0)
     return {key: statistics.median(t) * 1e3 for key, t in times.items()}
 
 

@@ -73,6 +73,7 @@ from . import (  # noqa: E402
 from .ops import conversion as _conversion  # noqa: E402  (registers Tensor methods)
 from .ops import filling as _filling  # noqa: E402
 from .ops import indexing as _indexing  # noqa: E402
+from .ops import nn_methods as _nn_methods  # noqa: E402
 from .ops import random_methods as _random_methods  # noqa: E402  (Tensor.normal_ etc.)
 from .ops.arithmetic import *  # noqa: E402
 from .ops.comparison import *  # noqa: E402

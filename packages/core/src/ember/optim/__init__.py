@@ -13,7 +13,7 @@ Example:
     True
 """
 
-from . import lr_scheduler, swa_utils
+from . import lr_scheduler
 from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam
@@ -47,3 +47,12 @@ __all__ = [
     "lr_scheduler",
     "swa_utils",
 ]
+
+
+def __getattr__(name: str):
+    # swa_utils needs ember.nn (AveragedModel is a Module): imported on first use
+    if name == "swa_utils":
+        import importlib
+
+        return importlib.import_module(f"{__name__}.swa_utils")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

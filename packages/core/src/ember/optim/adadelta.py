@@ -15,7 +15,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _effective_grad, _inc_step, _scalar_state, _to_scalar, _zeros
+from .optimizer import (
+    Optimizer,
+    ParamsT,
+    _effective_grad,
+    _inc_step,
+    _scalar_state,
+    _to_scalar,
+    _zeros,
+)
 
 __all__ = ["Adadelta"]
 
@@ -44,7 +52,7 @@ class Adadelta(Optimizer):
 
     def __init__(
         self,
-        params,
+        params: ParamsT,
         lr: float = 1.0,
         rho: float = 0.9,
         eps: float = 1e-6,

@@ -14,7 +14,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _effective_grad, _full, _inc_step, _scalar_state, _to_scalar
+from .optimizer import (
+    Optimizer,
+    ParamsT,
+    _effective_grad,
+    _full,
+    _inc_step,
+    _scalar_state,
+    _to_scalar,
+)
 
 __all__ = ["Adagrad"]
 
@@ -43,7 +51,7 @@ class Adagrad(Optimizer):
 
     def __init__(
         self,
-        params,
+        params: ParamsT,
         lr: float = 1e-2,
         lr_decay: float = 0,
         weight_decay: float = 0,

@@ -16,6 +16,7 @@ import numpy as np
 
 from .optimizer import (
     Optimizer,
+    ParamsT,
     _effective_grad,
     _inc_step,
     _lerp,
@@ -73,7 +74,7 @@ class Adam(Optimizer):
 
     def __init__(
         self,
-        params,
+        params: ParamsT,
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,

@@ -13,6 +13,7 @@ Example:
 from __future__ import annotations
 
 from .adam import Adam
+from .optimizer import ParamsT
 
 __all__ = ["AdamW"]
 
@@ -36,7 +37,7 @@ class AdamW(Adam):
 
     def __init__(
         self,
-        params,
+        params: ParamsT,
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,

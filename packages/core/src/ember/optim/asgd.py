@@ -14,7 +14,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _effective_grad, _inc_step, _scalar_state, _to_scalar, _zeros
+from .optimizer import (
+    Optimizer,
+    ParamsT,
+    _effective_grad,
+    _inc_step,
+    _scalar_state,
+    _to_scalar,
+    _zeros,
+)
 
 __all__ = ["ASGD"]
 
@@ -45,7 +53,7 @@ class ASGD(Optimizer):
 
     def __init__(
         self,
-        params,
+        params: ParamsT,
         lr: float = 1e-2,
         lambd: float = 1e-4,
         alpha: float = 0.75,

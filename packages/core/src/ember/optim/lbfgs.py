@@ -26,7 +26,7 @@ from .._tensor import Tensor, _make
 from ..autograd.grad_mode import enable_grad
 from ..backends import array_module_of
 from ..ops.inplace import bump_version
-from .optimizer import _COMPLEX_AS_REAL, Optimizer, _flat, _to_scalar
+from .optimizer import _COMPLEX_AS_REAL, Optimizer, ParamsT, _flat, _to_scalar
 
 __all__ = ["LBFGS"]
 
@@ -175,7 +175,7 @@ class LBFGS(Optimizer):
 
     def __init__(
         self,
-        params,
+        params: ParamsT,
         lr: float = 1,
         max_iter: int = 20,
         max_eval: int | None = None,

@@ -17,6 +17,7 @@ import numpy as np
 from .adam import _check_adam_args
 from .optimizer import (
     Optimizer,
+    ParamsT,
     _effective_grad,
     _inc_step,
     _lerp,
@@ -55,7 +56,7 @@ class NAdam(Optimizer):
 
     def __init__(
         self,
-        params,
+        params: ParamsT,
         lr: float = 2e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,

@@ -38,7 +38,7 @@ import functools
 import os
 import warnings
 from collections import OrderedDict, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from copy import deepcopy
 from itertools import chain
 from typing import Any
@@ -54,10 +54,14 @@ from ..utils.hooks import RemovableHandle
 
 __all__ = [
     "Optimizer",
+    "ParamsT",
     "required",
     "register_optimizer_step_pre_hook",
     "register_optimizer_step_post_hook",
 ]
+
+ParamsT = Iterable[Tensor] | Iterable[dict[str, Any]] | Iterable[tuple[str, Tensor]]
+"""What optimizers accept as ``params``: tensors, parameter-group dicts, or (name, tensor)."""
 
 BLOCK = 1 << 17  # elements per block of a blocked update (512 KiB of float32 per array)
 _PARALLEL_MIN = 4 * BLOCK  # below this many elements a step runs on the calling thread
@@ -171,7 +175,7 @@ class Optimizer:
         if step is not None and not getattr(step, "_ember_step_hooks", False):
             cls.step = _with_step_hooks(step)
 
-    def __init__(self, params, defaults: dict[str, Any]) -> None:
+    def __init__(self, params: ParamsT, defaults: dict[str, Any]) -> None:
         self.defaults = defaults
         self._optimizer_step_pre_hooks: OrderedDict = OrderedDict()
         self._optimizer_step_post_hooks: OrderedDict = OrderedDict()
@@ -608,10 +612,23 @@ def _executor(n: int):
     return _pool
 
 
+def _as_real(flat):
+    """A complex flat array viewed as (real, imag) pairs; other arrays as they are."""
+    return flat.view(_COMPLEX_AS_REAL[flat.dtype]) if flat.dtype.kind == "c" else flat
+
+
 def _flat(arr):
-    flat = arr.reshape(-1)
-    real = _COMPLEX_AS_REAL.get(flat.dtype)
-    return flat if real is None else flat.view(real)
+    return _as_real(arr.ravel())
+
+
+def _flat_writable(arr, copies: list):
+    """A flat view of ``arr`` to update in place; for a non-contiguous array, a contiguous copy
+    recorded in ``copies`` to be written back after the update."""
+    if arr.flags.c_contiguous:
+        return _as_real(arr.ravel())
+    flat = _as_real(np.ascontiguousarray(arr).ravel())
+    copies.append((arr, flat))
+    return flat
 
 
 def _run_update(opt: Optimizer, h, work) -> None:
@@ -633,14 +650,9 @@ def _run_update(opt: Optimizer, h, work) -> None:
     copies = []
     total = 0
     for p, g, bufs, s in work:
-        arr = p._data
-        if arr.flags.c_contiguous:
-            pf = _flat(arr)
-        else:  # update a contiguous copy, written back below
-            pf = _flat(np.ascontiguousarray(arr))
-            copies.append((arr, pf))
-        gf = _flat(g if g.flags.c_contiguous else np.ascontiguousarray(g))
-        bf = [_flat(b) for b in bufs]
+        pf = _flat_writable(p._data, copies)
+        gf = _flat(g)  # a view, or a contiguous copy (only read)
+        bf = [_flat_writable(b, copies) for b in bufs]
         n = pf.size
         total += n
         if n <= BLOCK:
@@ -694,4 +706,7 @@ def _run_blocks_unchecked(opt, update, h, blocks, n_scratch, worker: int) -> Non
                 arrays = [np.empty(size, dt) for _ in range(n_scratch)]
                 cache[key] = arrays
             scratch[dt] = arrays
-        update(h, s, p, g, bufs, [a[:n] for a in arrays])
+        if n_scratch and n != arrays[0].size:
+            update(h, s, p, g, bufs, [a[:n] for a in arrays])
+        else:
+            update(h, s, p, g, bufs, arrays)

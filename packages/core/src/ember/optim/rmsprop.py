@@ -17,6 +17,7 @@ import numpy as np
 
 from .optimizer import (
     Optimizer,
+    ParamsT,
     _effective_grad,
     _inc_step,
     _lerp,
@@ -58,7 +59,7 @@ class RMSprop(Optimizer):
 
     def __init__(
         self,
-        params,
+        params: ParamsT,
         lr: float = 1e-2,
         alpha: float = 0.99,
         eps: float = 1e-8,

@@ -16,6 +16,7 @@ import numpy as np
 
 from .optimizer import (
     Optimizer,
+    ParamsT,
     _effective_grad,
     _full,
     _inc_step,
@@ -48,7 +49,7 @@ class Rprop(Optimizer):
 
     def __init__(
         self,
-        params,
+        params: ParamsT,
         lr: float = 1e-2,
         etas: tuple[float, float] = (0.5, 1.2),
         step_sizes: tuple[float, float] = (1e-6, 50),

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, _effective_grad, _to_scalar, _zeros
+from .optimizer import Optimizer, ParamsT, _effective_grad, _to_scalar, _zeros
 
 __all__ = ["SGD"]
 
@@ -46,7 +46,7 @@ class SGD(Optimizer):
 
     def __init__(
         self,
-        params,
+        params: ParamsT,
         lr: float = 1e-3,
         momentum: float = 0,
         dampening: float = 0,

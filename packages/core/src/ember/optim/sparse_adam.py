@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 
 from ..backends import array_module_of
-from .optimizer import Optimizer, _to_scalar, _zeros
+from .optimizer import Optimizer, ParamsT, _to_scalar, _zeros
 
 __all__ = ["SparseAdam"]
 
@@ -47,7 +47,7 @@ class SparseAdam(Optimizer):
 
     def __init__(
         self,
-        params,
+        params: ParamsT,
         lr: float = 1e-3,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,

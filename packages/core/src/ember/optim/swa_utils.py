@@ -192,16 +192,6 @@ class AveragedModel(Module):
         bump_version(self.n_averaged)
 
 
-def _is_batchnorm(module) -> bool:
-    try:
-        from ..nn.modules.normalization import _BatchNorm
-    except ImportError:  # pragma: no cover - BatchNorm always ships with ember.nn
-        _BatchNorm = None
-    if _BatchNorm is not None:
-        return isinstance(module, _BatchNorm)
-    return all(hasattr(module, a) for a in ("running_mean", "running_var", "momentum"))
-
-
 def update_bn(loader: Iterable[Any], model, device=None) -> None:
     """Recompute the BatchNorm running statistics of ``model`` with one pass over ``loader``
     (needed after averaging weights): the statistics are reset and accumulated as a
@@ -213,9 +203,11 @@ def update_bn(loader: Iterable[Any], model, device=None) -> None:
         model: the model.
         device: move each input to this device first.
     """
+    from ..nn.modules.normalization import _BatchNorm
+
     momenta = {}
     for module in model.modules():
-        if _is_batchnorm(module):
+        if isinstance(module, _BatchNorm):
             module.reset_running_stats()
             momenta[module] = module.momentum
     if not momenta:

@@ -936,24 +936,3 @@ def gumbel_softmax(
     y_hard = np.zeros_like(ys)
     np.put_along_axis(y_hard, np.expand_dims(index, axis), 1.0, axis=axis)
     return new_tensor(y_hard) - y_soft.detach() + y_soft
-
-
-# -- Tensor methods ---------------------------------------------------------------------------
-
-
-@method("softmax")
-def _tensor_softmax(self, dim, dtype=None):
-    if dtype is not None:
-        self = self.to(dtype)
-    return _softmax(self, dim)
-
-
-@method("log_softmax")
-def _tensor_log_softmax(self, dim, dtype=None):
-    if dtype is not None:
-        self = self.to(dtype)
-    return _log_softmax(self, dim)
-
-
-method("hardshrink")(hardshrink)
-method("prelu")(prelu)
