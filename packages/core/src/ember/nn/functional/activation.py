@@ -28,7 +28,6 @@ from ...ops._core import (
     Tensor,
     attach,
     grad_state,
-    method,
     np,
     saved_output,
     wrap_dim,
