@@ -478,3 +478,19 @@ def test_float32_gradients_keep_dtype():
     x = leaf([1.0, 2.0], dtype=ember.float32)
     (x * x).sum().backward()
     assert x.grad.dtype == ember.float32
+
+
+def test_leaf_grads_never_share_memory_with_each_other_or_the_user():
+    import numpy as np
+
+    x = ember.ones(3, requires_grad=True)
+    w = ember.ones(3, requires_grad=True)
+    (x + w).sum().backward()  # the same gradient array reaches both leaves
+    assert not np.shares_memory(x.grad.numpy(), w.grad.numpy())
+    x.grad.zero_()
+    assert w.grad.tolist() == [1.0, 1.0, 1.0]
+
+    h = ember.ones(2, requires_grad=True)
+    user_grad = ember.ones(2)
+    h.backward(user_grad)  # a leaf used as the root: its gradient is the user's tensor
+    assert not np.shares_memory(h.grad.numpy(), user_grad.numpy())

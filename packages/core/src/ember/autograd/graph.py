@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import sys
 import traceback
 import weakref
 
@@ -457,6 +458,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, all
                     heappush(heap, (-nxt._seq, nxt))
                 else:
                     buf[nr] = g if buf[nr] is None else buf[nr] + g
+            # Drop this loop's references, so that a leaf can tell by reference count that
+            # its gradient array is held by nobody else (see _accumulate).
+            in_grads = g = grads = None
     finally:
         errstate.__exit__(None, None, None)
         grad_mode._state.enabled = prev_enabled
@@ -559,6 +563,23 @@ def _run_leaf_hooks(t, g, graph):
     return g
 
 
+# References to a gradient array held while _accumulate looks at it: the engine's buffer list,
+# _accumulate's argument, and getrefcount's own argument. Any other holder (another leaf's
+# buffer, a user's tensor, a hook) makes the count larger, and the array is copied instead.
+_ENGINE_REFS = 3
+
+
+def _owned_by_engine_only(g) -> bool:
+    """True when ``g`` is a fresh NumPy array that only the engine references, so a leaf can
+    keep it as its ``.grad`` without a copy (PyTorch steals such gradients too)."""
+    return (
+        g.__class__ is np.ndarray
+        and g.base is None
+        and g.flags.writeable
+        and sys.getrefcount(g) <= _ENGINE_REFS + 1  # + 1: the reference of this call's argument
+    )
+
+
 def _accumulate(t, g, graph, retained=False, hooks=True):
     """Add gradient ``g`` (array, or Tensor when ``graph``) into ``t.grad``."""
     from .._tensor import _make
@@ -582,7 +603,10 @@ def _accumulate(t, g, graph, retained=False, hooks=True):
             g = _array_ns(g).broadcast_to(g, data.shape)
         current = t._grad
         if current is None:  # (NumPy formulas give scalars for 0-d grads: keep an array)
-            t._grad = _make(np.array(g) if isinstance(g, np.generic) else g.copy(), False, None)
+            if _owned_by_engine_only(g):
+                t._grad = _make(g, False, None)  # a fresh array nobody else holds: take it
+            else:
+                t._grad = _make(np.array(g) if isinstance(g, np.generic) else g.copy(), False, None)
         elif current._requires_grad:
             t._grad = current + _make(g, False, None)
         else:
