@@ -1,7 +1,7 @@
-"""Train a small MLP on two interleaved spirals with Ember's tensors and autograd.
+"""Train a small MLP on two interleaved spirals with ember.nn, ember.optim and a DataLoader.
 
 This is the README's main job until the trainer package lands: it needs no download (the data
-is generated), runs in a few seconds on a laptop CPU, and prints the loss and the accuracy.
+is generated), runs in a few seconds on a laptop CPU, and prints loss and accuracy.
 
     uv run python examples/train_spirals.py
 """
@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import math
 
-import ember
 import numpy as np
 
+import ember
+from ember import nn
+from ember.utils.data import DataLoader, TensorDataset
 
-def make_spirals(n_per_class: int = 200, noise: float = 0.15, seed: int = 0):
-    """Two interleaved spirals in 2-D; returns float32 points and int64 labels."""
+
+def make_spirals(n_per_class: int = 500, noise: float = 0.15, seed: int = 0):
+    """Two interleaved spirals in 2-D: float32 points and int64 labels."""
     rng = np.random.default_rng(seed)
     t = np.sqrt(rng.uniform(0.0, 1.0, n_per_class)) * 3.0 * math.pi
     arm = np.stack([t * np.cos(t), t * np.sin(t)], axis=1) / (3.0 * math.pi)
@@ -24,41 +27,44 @@ def make_spirals(n_per_class: int = 200, noise: float = 0.15, seed: int = 0):
     return ember.tensor(points, dtype=ember.float32), ember.tensor(labels)
 
 
-def init_linear(fan_in: int, fan_out: int, rng: np.random.Generator):
-    bound = 1.0 / math.sqrt(fan_in)
-    w = ember.tensor(rng.uniform(-bound, bound, (fan_in, fan_out)), dtype=ember.float32)
-    b = ember.tensor(rng.uniform(-bound, bound, fan_out), dtype=ember.float32)
-    return w.requires_grad_(), b.requires_grad_()
+def accuracy(model: nn.Module, x: ember.Tensor, y: ember.Tensor) -> float:
+    model.eval()
+    with ember.no_grad():
+        correct = (model(x).argmax(dim=1) == y).float().mean().item()
+    model.train()
+    return correct
 
 
-def main(epochs: int = 600, lr: float = 0.05) -> float:
-    x, y = make_spirals()
-    rng = np.random.default_rng(1)
-    params = [*init_linear(2, 64, rng), *init_linear(64, 64, rng), *init_linear(64, 1, rng)]
-    w1, b1, w2, b2, w3, b3 = params
-    target = y.float().unsqueeze(1)
-    velocity = [ember.zeros_like(p) for p in params]
+def main(epochs: int = 60) -> float:
+    ember.manual_seed(0)
+    x_train, y_train = make_spirals(seed=0)
+    x_test, y_test = make_spirals(n_per_class=200, seed=1)
+    loader = DataLoader(TensorDataset(x_train, y_train), batch_size=64, shuffle=True)
+    model = nn.Sequential(
+        nn.Linear(2, 64), nn.Tanh(), nn.Linear(64, 64), nn.Tanh(), nn.Linear(64, 2)
+    )
+    optimizer = ember.optim.Adam(model.parameters(), lr=0.01)
+    scheduler = ember.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs)
+    loss_fn = nn.CrossEntropyLoss()
+    print(model)
     for epoch in range(epochs):
-        h = ember.tanh(x @ w1 + b1)
-        h = ember.tanh(h @ w2 + b2)
-        logits = h @ w3 + b3
-        # binary cross-entropy with logits, written out with core ops
-        loss = (
-            ember.clamp(logits, min=0) - logits * target + ember.log1p(ember.exp(-logits.abs()))
-        ).mean()
-        for p in params:
-            p.grad = None
-        loss.backward()
-        with ember.no_grad():
-            for p, v in zip(params, velocity):
-                v.mul_(0.9).add_(p.grad)
-                p.sub_(lr * v)
-        if epoch % 100 == 0 or epoch == epochs - 1:
-            accuracy = ((logits > 0).long() == y.unsqueeze(1)).float().mean().item()
-            print(f"epoch {epoch:4d}  loss {loss.item():.4f}  accuracy {accuracy:.3f}")
-    return accuracy
+        total = 0.0
+        for xb, yb in loader:
+            optimizer.zero_grad()
+            loss = loss_fn(model(xb), yb)
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(xb)
+        scheduler.step()
+        if epoch % 10 == 0 or epoch == epochs - 1:
+            print(
+                f"epoch {epoch:3d}  loss {total / len(x_train):.4f}  "
+                f"train acc {accuracy(model, x_train, y_train):.3f}"
+            )
+    test_acc = accuracy(model, x_test, y_test)
+    print(f"test accuracy: {test_acc:.3f}")
+    return test_acc
 
 
 if __name__ == "__main__":
-    final = main()
-    print(f"final training accuracy: {final:.3f}")
+    main()

@@ -3,9 +3,10 @@ depend on Ember's own gradcheck (so the two check each other)."""
 
 from __future__ import annotations
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 
 
 def _devices():

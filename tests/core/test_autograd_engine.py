@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import threading
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember.autograd.graph import AccumulateGrad
 
 needs_exp = pytest.mark.skipif(not hasattr(ember, "exp"), reason="ember.exp not available")

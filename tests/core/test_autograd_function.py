@@ -3,9 +3,10 @@ non-tensor outputs, in-place functions, once_differentiable and double backward.
 
 from __future__ import annotations
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember.autograd import Function, FunctionCtx, once_differentiable
 
 

@@ -3,9 +3,10 @@ create_graph and strict mode."""
 
 from __future__ import annotations
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember.autograd.functional import hessian, hvp, jacobian, jvp, vhp, vjp
 
 

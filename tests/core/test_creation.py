@@ -11,9 +11,10 @@ conversions, devices and the CUDA/accelerator stubs.
 
 from __future__ import annotations
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 
 
 def _eval(expr: str):

@@ -6,8 +6,9 @@ import doctest
 import importlib
 import pkgutil
 
-import ember
 import pytest
+
+import ember
 
 _FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 

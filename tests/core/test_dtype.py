@@ -11,9 +11,10 @@ the default dtype, and bfloat16 through ml_dtypes.
 
 from __future__ import annotations
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 
 
 def _eval(expr: str):

@@ -1,6 +1,7 @@
-import ember
 import numpy as np
 import pytest
+
+import ember
 
 
 def test_fill_and_zero_write_through_views():

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import warnings
 
-import ember
 import pytest
+
+import ember
 from ember.autograd import Function, gradcheck, gradgradcheck
 from ember.autograd._gradcheck import GradcheckError
 

@@ -3,9 +3,10 @@
 import subprocess
 import sys
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember import _lazy_api
 
 

@@ -3,10 +3,11 @@ solve), named results and errors."""
 
 from __future__ import annotations
 
-import ember
-import ember.linalg as LA
 import numpy as np
 import pytest
+
+import ember
+import ember.linalg as LA
 
 
 def npy(t):

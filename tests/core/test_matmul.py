@@ -3,9 +3,10 @@ trace, chain_matmul, block_diag, cdist."""
 
 from __future__ import annotations
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 
 
 def T(a, requires_grad=False):

@@ -6,9 +6,10 @@ from __future__ import annotations
 import gc
 import weakref
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember.autograd import Function
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import math
 
-import ember
 import numpy as np
 import pytest
 import scipy.special as sp
+
+import ember
 from ember.ops import special_math
 
 RNG = np.random.default_rng(1234)

@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
-import ember
 import pytest
+
+import ember
 
 
 @pytest.fixture(autouse=True)

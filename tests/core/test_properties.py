@@ -3,11 +3,12 @@ shape ops."""
 
 from __future__ import annotations
 
-import ember
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
+
+import ember
 
 SETTINGS = settings(max_examples=60, deadline=None)
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pickle
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember.random import Generator
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import pickle
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember.autograd._graph_ns import G
 
 RNG = np.random.default_rng(0)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 
 RNG = np.random.default_rng(0)
 A = RNG.standard_normal((3, 4, 2))

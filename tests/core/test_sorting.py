@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 
 RNG = np.random.default_rng(0)
 NAN = float("nan")

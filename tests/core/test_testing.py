@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember.testing import assert_close, make_tensor
 
 T = ember.tensor

@@ -3,9 +3,10 @@ gradients (first and second order) and errors."""
 
 from __future__ import annotations
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 
 
 def test_view_ops_forward():

@@ -1,8 +1,9 @@
 import collections
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember.utils.data import default_collate, default_convert
 
 

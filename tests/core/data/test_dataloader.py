@@ -5,9 +5,10 @@ import random
 import signal
 import time
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember.utils.data import DataLoader, Dataset, IterableDataset, TensorDataset, get_worker_info
 
 

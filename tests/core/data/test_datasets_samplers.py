@@ -1,6 +1,7 @@
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember.utils.data import (
     BatchSampler,
     ChainDataset,

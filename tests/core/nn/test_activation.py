@@ -6,11 +6,12 @@ from __future__ import annotations
 import math
 import warnings
 
-import ember
-import ember.nn.functional as F
 import numpy as np
 import pytest
 import scipy.special as sp
+
+import ember
+import ember.nn.functional as F
 from ember import nn
 
 SELU_A = 1.6732632423543772848170429916717

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember import nn
 from ember.nn.utils import (
     clip_grad_norm_,

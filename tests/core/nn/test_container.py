@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember import nn
 
 

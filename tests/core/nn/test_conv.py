@@ -6,10 +6,11 @@ from __future__ import annotations
 import itertools
 import math
 
-import ember
-import ember.nn.functional as F
 import numpy as np
 import pytest
+
+import ember
+import ember.nn.functional as F
 from ember import nn
 
 # -- naive references (loops over output positions; tiny shapes only) ------------------------

@@ -3,10 +3,11 @@ the CosineSimilarity / PairwiseDistance modules, against NumPy references."""
 
 from __future__ import annotations
 
-import ember
-import ember.nn.functional as F
 import numpy as np
 import pytest
+
+import ember
+import ember.nn.functional as F
 from ember import nn
 
 RNG = np.random.default_rng(7)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import math
 
-import ember
-import ember.nn.functional as F
 import numpy as np
 import pytest
+
+import ember
+import ember.nn.functional as F
 from ember import nn
 
 ALPHA_PRIME = 1.7580993408473766

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 
-import ember
-import ember.nn.functional as F
 import numpy as np
 import pytest
+
+import ember
+import ember.nn.functional as F
 from ember import nn
 
 IDX = np.array([[0, 2, 2, 5], [4, 1, 0, 2]])

@@ -3,9 +3,10 @@ and backward pre-hooks with their gradient values, global module hooks, handles.
 
 from __future__ import annotations
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember import nn
 from ember.nn.modules import module as module_mod
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import math
 import warnings
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember.nn import init
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import copy
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember import nn
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 
-import ember
-import ember.nn.functional as F
 import numpy as np
 import pytest
+
+import ember
+import ember.nn.functional as F
 from ember import nn
 
 rng = np.random.default_rng(0)

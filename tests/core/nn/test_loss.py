@@ -8,10 +8,11 @@ import itertools
 import math
 import warnings
 
-import ember
-import ember.nn.functional as F
 import numpy as np
 import pytest
+
+import ember
+import ember.nn.functional as F
 from ember import nn
 
 REDUCTIONS = ["none", "mean", "sum"]

@@ -7,9 +7,10 @@ import copy
 import pickle
 import sys
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember import nn
 
 

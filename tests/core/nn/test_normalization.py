@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import warnings
 
-import ember
-import ember.nn.functional as F
 import numpy as np
 import pytest
+
+import ember
+import ember.nn.functional as F
 from ember import nn
 
 

@@ -3,10 +3,11 @@ gradient checks including second order for every mode, node names, errors, modul
 
 from __future__ import annotations
 
-import ember
-import ember.nn.functional as F
 import numpy as np
 import pytest
+
+import ember
+import ember.nn.functional as F
 from ember import nn
 
 _NP_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}

@@ -6,9 +6,10 @@ from __future__ import annotations
 import copy
 import pickle
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember import nn
 from ember.func import functional_call
 from ember.nn.utils import parametrize

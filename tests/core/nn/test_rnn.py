@@ -6,9 +6,10 @@ from __future__ import annotations
 import math
 import warnings
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember import nn
 from ember.nn.functional.rnn import _composite, recurrent_layer, steps_of
 from ember.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence

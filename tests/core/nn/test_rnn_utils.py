@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember.nn.utils.rnn import (
     PackedSequence,
     invert_permutation,

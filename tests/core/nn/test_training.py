@@ -9,9 +9,10 @@ from __future__ import annotations
 import importlib
 import math
 
+import numpy as np
+
 import ember
 import ember.nn.functional as F
-import numpy as np
 from ember import nn
 
 

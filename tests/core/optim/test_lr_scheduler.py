@@ -7,9 +7,10 @@ import math
 import warnings
 from bisect import bisect_right
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember import optim
 from ember.optim import lr_scheduler as S
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import copy
 import math
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember import optim
 
 SHAPES = [(3, 4), (5,), (2, 3, 2)]

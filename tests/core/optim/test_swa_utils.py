@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
-import ember
 import numpy as np
 import pytest
+
+import ember
 from ember import nn, optim
 from ember.optim import swa_utils as U
 
