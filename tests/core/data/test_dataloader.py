@@ -100,8 +100,10 @@ def test_batches_in_order(workers):
 
 
 def test_spawn_context_gives_same_batches():
-    loader = DataLoader(Squares(8), batch_size=4, num_workers=2, multiprocessing_context="spawn")
-    assert _ys(loader) == [i * i for i in range(8)]
+    # spawned workers re-import the dataset's class, so it must live in an importable module
+    ds = TensorDataset(ember.arange(8), ember.arange(8) ** 2)
+    loader = DataLoader(ds, batch_size=4, num_workers=2, multiprocessing_context="spawn")
+    assert [v for _, y in loader for v in y.tolist()] == [i * i for i in range(8)]
 
 
 def test_shuffle_reproducible_with_generator_and_differs_across_epochs():

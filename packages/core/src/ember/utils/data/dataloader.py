@@ -380,8 +380,10 @@ class _MultiProcessIter:
                     raise RuntimeError(
                         f"DataLoader worker (pid {proc.pid}) exited unexpectedly with exit code "
                         f"{code}{_signal_name(code) if code and code < 0 else ''}. The worker "
-                        "may have run out of memory or crashed in native code; run with "
-                        "num_workers=0 to see the error in the main process."
+                        "may have run out of memory, crashed in native code, or failed to "
+                        "start (with 'spawn', the dataset must be importable: its traceback "
+                        "is printed above); run with num_workers=0 to see the error in the "
+                        "main process."
                     )
             if self._timeout and time.monotonic() - start > self._timeout:
                 self._shutdown()
