@@ -104,6 +104,7 @@ _LAZY_SUBMODULES = (
     "distributions",
     "func",
     "special",
+    "serialization",
 )
 
 

@@ -28,6 +28,8 @@ _WHERE = {
     "are_deterministic_algorithms_enabled": "ember._config",
     "set_num_threads": "ember._config",
     "get_num_threads": "ember._config",
+    "save": "ember.serialization",
+    "load": "ember.serialization",
     "softmax": "ember.ops.nn_methods",
     "log_softmax": "ember.ops.nn_methods",
     # torch.* aliases of nn.functional ops that PyTorch scripts call directly
