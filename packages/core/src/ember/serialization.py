@@ -546,6 +546,8 @@ def _load_archive(fh, map_location, weights_only, source, mmap_path):
         raise UnpicklingError(f"ember.load({source}): the checkpoint is damaged ({exc})") from None
     if map_location is not None:
         obj = _map(obj, map_location)
+    if isinstance(obj, collections.OrderedDict):
+        obj._ember_source = source  # named by load_state_dict's errors
     return obj
 
 
@@ -567,8 +569,7 @@ def _map(obj, map_location):
         return moved
     if isinstance(obj, collections.OrderedDict):
         out = collections.OrderedDict((k, _map(v, map_location)) for k, v in obj.items())
-        if hasattr(obj, "_metadata"):
-            out._metadata = obj._metadata
+        out.__dict__.update(obj.__dict__)  # _metadata
         return out
     if isinstance(obj, dict):
         return {k: _map(v, map_location) for k, v in obj.items()}

@@ -943,6 +943,7 @@ class Module:
         unexpected_keys: list = []
         error_msgs: list = []
         metadata = getattr(state_dict, "_metadata", None)
+        source = getattr(state_dict, "_ember_source", None)  # the file, set by ember.load
         state_dict = OrderedDict(state_dict)
         if metadata is not None:
             state_dict._metadata = metadata
@@ -957,8 +958,9 @@ class Module:
                 keys = ", ".join(f'"{k}"' for k in missing_keys)
                 error_msgs.insert(0, f"Missing key(s) in state_dict: {keys}. ")
         if error_msgs:
+            origin = f" (checkpoint {source})" if source else ""
             raise RuntimeError(
-                f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                f"Error(s) in loading state_dict for {type(self).__name__}{origin}:\n\t"
                 + "\n\t".join(error_msgs)
             )
         return _IncompatibleKeys(missing_keys, unexpected_keys)
