@@ -17,7 +17,8 @@ from ember.serialization import UnpicklingError
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
 ALL_DTYPES = [
     ember.float16, ember.float32, ember.float64, ember.int8, ember.int16, ember.int32,
-    ember.int64, ember.uint8, ember.bool, ember.complex64, ember.complex128,
+    ember.int64, ember.uint8, ember.bool, ember.complex64, ember.complex128, ember.uint16,
+    ember.uint32, ember.uint64,
 ]  # fmt: skip
 
 

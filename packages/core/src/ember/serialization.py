@@ -137,8 +137,12 @@ class _Pickler(pickle._Pickler):
 
     def persistent_id(self, obj):
         if isinstance(obj, _StorageRef):
-            storage_type = _Global("torch", _STORAGE_NAMES[obj.dtype])
-            return ("storage", storage_type, obj.key, "cpu", obj.numel)
+            if obj.dtype in _STORAGE_NAMES:
+                storage_type = _Global("torch", _STORAGE_NAMES[obj.dtype])
+                return ("storage", storage_type, obj.key, "cpu", obj.numel)
+            # dtypes without a typed storage (uint16/32/64): an untyped storage of bytes
+            untyped = _Global("torch.storage", "UntypedStorage")
+            return ("storage", untyped, obj.key, "cpu", obj.numel * obj.dtype.itemsize)
         return None
 
     def reducer_override(self, obj):  # pragma: no cover - the pure-Python pickler uses save()
@@ -161,8 +165,6 @@ def _storage_of(arr: np.ndarray, storages: dict):
     """The storage record holding ``arr`` and its offset/strides in elements, sharing one
     record between views of the same array when their layout allows it."""
     dt = D.from_numpy_dtype(arr.dtype)
-    if dt not in _STORAGE_NAMES:
-        raise TypeError(f"ember.save: dtype {dt} has no PyTorch storage type and cannot be saved")
     root = _root(arr)
     item = arr.itemsize
     shareable = (
@@ -192,6 +194,12 @@ def _convert_for_save(obj, storages):
     if isinstance(obj, Tensor):
         arr = obj._data if obj.is_cpu else obj._data.get()
         ref, offset, strides = _storage_of(arr, storages)
+        if D.from_numpy_dtype(arr.dtype) not in _STORAGE_NAMES:
+            return _Reduce(
+                _Global("torch._utils", "_rebuild_tensor_v3"),
+                (ref, offset, tuple(arr.shape), strides, False, collections.OrderedDict(),
+                 _Global("torch", D.from_numpy_dtype(arr.dtype).name)),
+            )  # fmt: skip
         tensor = _Reduce(
             _Global("torch._utils", "_rebuild_tensor_v2"),
             (
@@ -343,6 +351,11 @@ def _strided(storage: np.ndarray, offset, size, stride) -> np.ndarray:
     )
 
 
+def _rebuild_tensor_v3(storage, storage_offset, size, stride, requires_grad, backward_hooks,
+                       dtype, metadata=None):  # fmt: skip
+    return _rebuild_tensor_v2(storage.view(dtype.np), storage_offset, size, stride, requires_grad)
+
+
 def _rebuild_parameter(data, requires_grad, backward_hooks=None):
     from .nn.parameter import Parameter
 
@@ -375,6 +388,7 @@ def _allowed_global(module: str, name: str):
     if module == "torch._utils":
         table = {
             "_rebuild_tensor_v2": _rebuild_tensor_v2,
+            "_rebuild_tensor_v3": _rebuild_tensor_v3,
             "_rebuild_parameter": _rebuild_parameter,
             "_rebuild_parameter_with_state": _rebuild_parameter_with_state,
         }
@@ -391,6 +405,8 @@ def _allowed_global(module: str, name: str):
             return Size
         if name == "device":
             return _device
+    if module == "torch.storage" and name == "UntypedStorage":
+        return _StorageType(D.uint8)
     if module == "collections" and name == "OrderedDict":
         return collections.OrderedDict
     if module in ("builtins", "__builtin__") and name in (
