@@ -189,6 +189,14 @@ def _shapes_error(op, xd, yd):
     return broadcast_error(op, xd.shape, yd.shape)
 
 
+def _difference(op, xd, yd):
+    """``xd - yd``, raising PyTorch's error for shapes that do not broadcast."""
+    try:
+        return xd - yd
+    except ValueError:
+        raise _shapes_error(op, xd, yd) from None
+
+
 class _ElementwiseLoss(Node):
     """A pointwise loss ``l(input, target)`` reduced by ``reduction``. ``ctx`` holds
     ``(reduction code, element count, input shape, target shape)``; subclasses give
@@ -278,10 +286,7 @@ def mse_loss(
     if weight is not None:
         _check_elementwise_weight(weight, input)
         return _weighted(mse_loss(input, target, reduction="none"), weight, code)
-    try:
-        d = xd - yd
-    except ValueError:
-        raise _shapes_error("mse_loss", xd, yd) from None
+    d = _difference("mse_loss", xd, yd)
     return _pointwise("mse_loss", MseLossBackward0, input, target, xd, yd, d * d, code)
 
 
@@ -313,10 +318,7 @@ def l1_loss(
     if weight is not None:
         _check_elementwise_weight(weight, input)
         return _weighted(l1_loss(input, target, reduction="none"), weight, code)
-    try:
-        d = xd - yd
-    except ValueError:
-        raise _shapes_error("l1_loss", xd, yd) from None
+    d = _difference("l1_loss", xd, yd)
     xp = xp_of(input)
     return _pointwise("l1_loss", L1LossBackward0, input, target, xd, yd, xp.abs(d), code)
 
@@ -353,10 +355,7 @@ def smooth_l1_loss(
         return l1_loss(input, target, size_average, reduce, reduction)
     input, target, xd, yd = _operands(input, target, "smooth_l1_loss")
     code = _code(size_average, reduce, reduction)
-    try:
-        d = xd - yd
-    except ValueError:
-        raise _shapes_error("smooth_l1_loss", xd, yd) from None
+    d = _difference("smooth_l1_loss", xd, yd)
     xp = xp_of(input)
     z = xp.abs(d)
     loss = xp.where(z < beta, (0.5 / beta) * d * d, z - 0.5 * beta)
@@ -394,10 +393,7 @@ def huber_loss(
     if weight is not None:
         _check_elementwise_weight(weight, input)
         return _weighted(huber_loss(input, target, "none", delta), weight, code, False)
-    try:
-        d = xd - yd
-    except ValueError:
-        raise _shapes_error("huber_loss", xd, yd) from None
+    d = _difference("huber_loss", xd, yd)
     xp = xp_of(input)
     z = xp.abs(d)
     loss = xp.where(z < delta, 0.5 * d * d, delta * (z - 0.5 * delta))

@@ -256,6 +256,12 @@ def _detect_is_causal_mask(mask: Tensor | None, is_causal: bool | None = None, s
     return make_causal
 
 
+def _stack_batch_first(layers) -> bool:
+    """The ``batch_first`` of a stack's first layer (False for a layer without ``self_attn``)."""
+    first = layers[0]
+    return first.self_attn.batch_first if hasattr(first, "self_attn") else False
+
+
 def _layer_norm(d_model, eps, bias, fk):
     return _normalization.LayerNorm(d_model, eps=eps, bias=bias, **fk)
 
@@ -263,7 +269,81 @@ def _layer_norm(d_model, eps, bias, fk):
 # -- layers -------------------------------------------------------------------------------------
 
 
-class TransformerEncoderLayer(Module):
+class _TransformerLayer(Module):
+    """What the encoder and decoder layers share: their submodules, built in PyTorch's order
+    (so state dict keys and the random initialisation match), and the self-attention block.
+    ``_cross_attention`` adds the decoder's attention over the encoder's output (``memory``)
+    with its own layer norm and dropout."""
+
+    __constants__ = ["norm_first"]
+    _cross_attention = False
+
+    def __init__(
+        self,
+        d_model: int,
+        nhead: int,
+        dim_feedforward: int = 2048,
+        dropout: float = 0.1,
+        activation: str | Callable[[Tensor], Tensor] = F.relu,
+        layer_norm_eps: float = 1e-5,
+        batch_first: bool = False,
+        norm_first: bool = False,
+        bias: bool = True,
+        device=None,
+        dtype=None,
+    ) -> None:
+        super().__init__()
+        fk = {"device": device, "dtype": dtype}
+        Dropout = _dropout.Dropout
+        cross = self._cross_attention
+        self.self_attn = MultiheadAttention(
+            d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, **fk
+        )
+        if cross:
+            self.multihead_attn = MultiheadAttention(
+                d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, **fk
+            )
+        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **fk)
+        self.dropout = Dropout(dropout)
+        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **fk)
+        self.norm_first = norm_first
+        self.norm1 = _layer_norm(d_model, layer_norm_eps, bias, fk)
+        self.norm2 = _layer_norm(d_model, layer_norm_eps, bias, fk)
+        if cross:
+            self.norm3 = _layer_norm(d_model, layer_norm_eps, bias, fk)
+        self.dropout1 = Dropout(dropout)
+        self.dropout2 = Dropout(dropout)
+        if cross:
+            self.dropout3 = Dropout(dropout)
+        if isinstance(activation, str):
+            activation = _get_activation_fn(activation)
+        if not cross:  # the encoder layer's record of its activation, as in PyTorch
+            if activation is F.relu or type(activation).__name__ == "ReLU":
+                self.activation_relu_or_gelu = 1
+            elif activation is F.gelu or type(activation).__name__ == "GELU":
+                self.activation_relu_or_gelu = 2
+            else:
+                self.activation_relu_or_gelu = 0
+        self.activation = activation
+
+    def __setstate__(self, state):
+        state.setdefault("activation", F.relu)
+        super().__setstate__(state)
+
+    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
+        x = self.self_attn(
+            x,
+            x,
+            x,
+            attn_mask=attn_mask,
+            key_padding_mask=key_padding_mask,
+            need_weights=False,
+            is_causal=is_causal,
+        )[0]
+        return self.dropout1(x)
+
+
+class TransformerEncoderLayer(_TransformerLayer):
     """Self-attention and a feed-forward network, each with a residual connection and layer
     norm (after each block, or before it with ``norm_first``).
 
@@ -284,50 +364,6 @@ class TransformerEncoderLayer(Module):
         ember.Size([5, 3, 8])
     """
 
-    __constants__ = ["norm_first"]
-
-    def __init__(
-        self,
-        d_model: int,
-        nhead: int,
-        dim_feedforward: int = 2048,
-        dropout: float = 0.1,
-        activation: str | Callable[[Tensor], Tensor] = F.relu,
-        layer_norm_eps: float = 1e-5,
-        batch_first: bool = False,
-        norm_first: bool = False,
-        bias: bool = True,
-        device=None,
-        dtype=None,
-    ) -> None:
-        super().__init__()
-        fk = {"device": device, "dtype": dtype}
-        Dropout = _dropout.Dropout
-        self.self_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, bias=bias, batch_first=batch_first, **fk
-        )
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **fk)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **fk)
-        self.norm_first = norm_first
-        self.norm1 = _layer_norm(d_model, layer_norm_eps, bias, fk)
-        self.norm2 = _layer_norm(d_model, layer_norm_eps, bias, fk)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        if isinstance(activation, str):
-            activation = _get_activation_fn(activation)
-        if activation is F.relu or type(activation).__name__ == "ReLU":
-            self.activation_relu_or_gelu = 1
-        elif activation is F.gelu or type(activation).__name__ == "GELU":
-            self.activation_relu_or_gelu = 2
-        else:
-            self.activation_relu_or_gelu = 0
-        self.activation = activation
-
-    def __setstate__(self, state):
-        state.setdefault("activation", F.relu)
-        super().__setstate__(state)
-
     def forward(
         self,
         src: Tensor,
@@ -346,24 +382,12 @@ class TransformerEncoderLayer(Module):
             x = self.norm2(x + self._ff_block(x))
         return x
 
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
-        x = self.self_attn(
-            x,
-            x,
-            x,
-            attn_mask=attn_mask,
-            key_padding_mask=key_padding_mask,
-            need_weights=False,
-            is_causal=is_causal,
-        )[0]
-        return self.dropout1(x)
-
     def _ff_block(self, x):
         x = self.linear2(self.dropout(self.activation(self.linear1(x))))
         return self.dropout2(x)
 
 
-class TransformerDecoderLayer(Module):
+class TransformerDecoderLayer(_TransformerLayer):
     """Self-attention, attention over the encoder's output (``memory``) and a feed-forward
     network, each with a residual connection and layer norm.
 
@@ -376,48 +400,7 @@ class TransformerDecoderLayer(Module):
         ember.Size([4, 3, 8])
     """
 
-    __constants__ = ["norm_first"]
-
-    def __init__(
-        self,
-        d_model: int,
-        nhead: int,
-        dim_feedforward: int = 2048,
-        dropout: float = 0.1,
-        activation: str | Callable[[Tensor], Tensor] = F.relu,
-        layer_norm_eps: float = 1e-5,
-        batch_first: bool = False,
-        norm_first: bool = False,
-        bias: bool = True,
-        device=None,
-        dtype=None,
-    ) -> None:
-        super().__init__()
-        fk = {"device": device, "dtype": dtype}
-        Dropout = _dropout.Dropout
-        self.self_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, batch_first=batch_first, bias=bias, **fk
-        )
-        self.multihead_attn = MultiheadAttention(
-            d_model, nhead, dropout=dropout, batch_first=batch_first, bias=bias, **fk
-        )
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **fk)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **fk)
-        self.norm_first = norm_first
-        self.norm1 = _layer_norm(d_model, layer_norm_eps, bias, fk)
-        self.norm2 = _layer_norm(d_model, layer_norm_eps, bias, fk)
-        self.norm3 = _layer_norm(d_model, layer_norm_eps, bias, fk)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
-        self.dropout3 = Dropout(dropout)
-        if isinstance(activation, str):
-            activation = _get_activation_fn(activation)
-        self.activation = activation
-
-    def __setstate__(self, state):
-        state.setdefault("activation", F.relu)
-        super().__setstate__(state)
+    _cross_attention = True
 
     def forward(
         self,
@@ -447,18 +430,6 @@ class TransformerDecoderLayer(Module):
             )
             x = self.norm3(x + self._ff_block(x))
         return x
-
-    def _sa_block(self, x, attn_mask, key_padding_mask, is_causal=False):
-        x = self.self_attn(
-            x,
-            x,
-            x,
-            attn_mask=attn_mask,
-            key_padding_mask=key_padding_mask,
-            is_causal=is_causal,
-            need_weights=False,
-        )[0]
-        return self.dropout1(x)
 
     def _mha_block(self, x, mem, attn_mask, key_padding_mask, is_causal=False):
         x = self.multihead_attn(
@@ -525,8 +496,7 @@ class TransformerEncoder(Module):
     ) -> Tensor:
         """Args: ``src``; ``mask`` (L, S) or (N * nhead, L, S); ``src_key_padding_mask``
         (N, S); ``is_causal``: None detects whether ``mask`` is the causal mask."""
-        first = self.layers[0]
-        batch_first = first.self_attn.batch_first if hasattr(first, "self_attn") else False
+        batch_first = _stack_batch_first(self.layers)
         is_causal = _detect_is_causal_mask(mask, is_causal, _get_seq_len(src, batch_first))
         output = src
         for mod in self.layers:
@@ -574,8 +544,7 @@ class TransformerDecoder(Module):
         """Args: ``tgt``, ``memory``, masks and key padding masks as for
         :class:`TransformerDecoderLayer`; ``tgt_is_causal`` None detects a causal
         ``tgt_mask``."""
-        first = self.layers[0]
-        batch_first = first.self_attn.batch_first if hasattr(first, "self_attn") else False
+        batch_first = _stack_batch_first(self.layers)
         tgt_is_causal = _detect_is_causal_mask(
             tgt_mask, tgt_is_causal, _get_seq_len(tgt, batch_first)
         )
