@@ -161,3 +161,13 @@ def test_functional_create_graph_results_require_grad():
     _, hv = hvp(cubic, x, t([1.0, 1.0]), create_graph=True)
     hv.sum().backward()  # d/dx sum(6x) = 6
     np.testing.assert_allclose(x.grad.numpy(), [6.0, 6.0])
+
+
+def test_forward_mode_strategy_gives_the_same_jacobian():
+    import numpy as np
+
+    x = ember.tensor([1.0, 2.0], dtype=ember.float64)
+    rev = ember.autograd.functional.jacobian(lambda t: t**2, x)
+    fwd = ember.autograd.functional.jacobian(lambda t: t**2, x, strategy="forward-mode")
+    np.testing.assert_allclose(fwd.numpy(), rev.numpy())
+    np.testing.assert_allclose(rev.numpy(), np.diag([2.0, 4.0]))

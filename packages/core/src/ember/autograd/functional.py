@@ -339,11 +339,7 @@ def jacobian(
             'function has more outputs than inputs, "forward-mode" tends to be more '
             'performant. Otherwise, prefer to use "reverse-mode".'
         )
-    if strategy == "forward-mode" and not vectorize:
-        raise NotImplementedError(
-            "Computing Jacobian using forward-AD or forward-over-reverse Hessian is only "
-            "implemented for `vectorize=True`."
-        )
+    # Ember has no forward-mode AD: "forward-mode" gives the same Jacobian, by reverse mode.
     from .. import _creation
     from .._tensor import _make
 
