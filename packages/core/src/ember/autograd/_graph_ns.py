@@ -31,10 +31,6 @@ _ALIASES = {
     "moveaxis": "movedim",
     "absolute": "abs",
     "conjugate": "conj",
-    "amax": "amax",
-    "amin": "amin",
-    "tril": "tril",
-    "triu": "triu",
     "max": "amax",  # NumPy's max/min reduce like amax/amin (no indices)
     "min": "amin",
 }
