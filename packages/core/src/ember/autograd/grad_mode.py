@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import inspect
-import threading
+from _thread import _local as _ThreadLocal  # threading.local, without importing threading
 
 __all__ = [
     "no_grad",
@@ -28,7 +28,7 @@ __all__ = [
 ]
 
 
-class _GradState(threading.local):
+class _GradState(_ThreadLocal):
     def __init__(self):
         self.enabled = True
         self.inference = False

@@ -27,7 +27,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import sys
-import traceback
 import weakref
 
 import numpy as np
@@ -122,6 +121,8 @@ class Node:
         self._seq = next(_seq_counter)
         self._saved = None
         if anomaly_state.enabled:
+            import traceback
+
             self._trace = traceback.format_stack()[:-2]
 
     # -- identity ---------------------------------------------------------------------------
