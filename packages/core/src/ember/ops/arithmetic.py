@@ -73,9 +73,7 @@ def _record(out_arr, node_cls, a, b, ad, bd):
     ``a``/``b`` are the operand Tensors (None for a Python scalar), ``ad``/``bd`` their arrays.
     The node's ``ctx`` records input shapes only when broadcasting changed them.
     """
-    if not out_arr.ndim and isinstance(out_arr, np.generic):  # NumPy: 0-d op 0-d -> scalar
-        out_arr = np.asarray(out_arr)
-    out = _make(out_arr, False, None)
+    out = _make(out_arr, False, None)  # (_make turns NumPy's 0-d scalar results into arrays)
     if not grad_state.enabled:
         return out, None
     ra = a is not None and a._requires_grad
@@ -205,8 +203,11 @@ class MulBackward0(_BinaryNode):
     __slots__ = ()
 
     def backward(self, F, grad, a, b):
-        ga = None if self._next[0] is None else grad * (F.conj(b) if _is_complex(b) else b)
-        gb = None if self._next[1] is None else grad * (F.conj(a) if _is_complex(a) else a)
+        if _is_complex(a) or _is_complex(b):  # PyTorch's convention: conjugate derivatives
+            a = _conj(F, a)
+            b = _conj(F, b)
+        ga = None if self._next[0] is None else grad * b
+        gb = None if self._next[1] is None else grad * a
         return self.reduce(F, ga, gb)
 
 
