@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from ..._creation import empty
 from ..._tensor import Tensor
 from .. import init
 from ..functional import conv as F
+from ..functional.padding import pad
 from ..parameter import Parameter
 from .module import Module
 
@@ -40,45 +39,6 @@ def _ntuple(v, n: int) -> tuple:
     if isinstance(v, (tuple, list)):
         return tuple(v)
     return (v,) * n
-
-
-def _mode_pad(input: Tensor, pads, mode: str) -> Tensor:
-    """Pad the trailing dims of ``input`` by ``pads`` (PyTorch's reversed ``(left, right)``
-    pairs, last dim first) in ``reflect``/``replicate``/``circular`` mode, differentiably (one
-    ``index_select`` per padded dim)."""
-    from ..._creation import tensor as make_tensor
-    from ...ops.scatter import index_select
-
-    out = input
-    nd = len(pads) // 2
-    for i in range(nd):
-        left, right = pads[2 * i], pads[2 * i + 1]
-        if left == 0 and right == 0:
-            continue
-        dim = out.ndim - 1 - i
-        n = out.shape[dim]
-        pos = np.arange(-left, n + right)
-        if mode == "reflect":
-            if left >= n or right >= n:
-                raise RuntimeError(
-                    f"Padding size should be less than the corresponding input dimension, but got: "
-                    f"padding ({left}, {right}) at dimension {dim} of input {list(input.shape)}"
-                )
-            period = 2 * (n - 1)
-            pos = np.abs(pos) % period if period else np.zeros_like(pos)
-            pos = np.where(pos >= n, period - pos, pos)
-        elif mode == "replicate":
-            pos = np.clip(pos, 0, n - 1)
-        else:  # circular
-            if left > n or right > n:
-                raise RuntimeError(
-                    "Padding value causes wrapping around more than once: padding "
-                    f"({left}, {right}) at dimension {dim} of input {list(input.shape)}"
-                )
-            pos = pos % n
-        index = make_tensor(pos.astype(np.int64), device=out.device)
-        out = index_select(out, dim, index)
-    return out
 
 
 class _ConvNd(Module):
@@ -215,7 +175,7 @@ class _Conv(_ConvNd):
     def _conv_forward(self, input: Tensor, weight: Tensor, bias) -> Tensor:
         fn = type(self)._fn
         if self.padding_mode != "zeros":
-            padded = _mode_pad(input, self._reversed_padding_repeated_twice, self.padding_mode)
+            padded = pad(input, self._reversed_padding_repeated_twice, mode=self.padding_mode)
             return fn(padded, weight, bias, self.stride, 0, self.dilation, self.groups)
         return fn(input, weight, bias, self.stride, self.padding, self.dilation, self.groups)
 
