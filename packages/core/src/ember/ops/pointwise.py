@@ -88,11 +88,7 @@ def _quiet(fn):
     return run
 
 
-def new_tensor(arr) -> Tensor:
-    """Wrap a kernel's result (NumPy returns a scalar, not a 0-d array, for 0-d inputs)."""
-    if isinstance(arr, np.generic):
-        arr = np.asarray(arr)
-    return _wrap(arr)
+new_tensor = _wrap  # (``_make`` turns NumPy's scalar results for 0-d inputs into arrays)
 
 
 def _tensor_arg(x, op: str) -> Tensor:
