@@ -3,7 +3,7 @@
 __version__ = "0.1.0"
 
 # Submodules loaded on first attribute access, so `import ember_vision` stays fast.
-_LAZY_SUBMODULES = {"io", "utils", "ops", "datasets", "models"}
+_LAZY_SUBMODULES = {"io", "utils", "ops", "datasets", "models", "transforms"}
 
 
 def __getattr__(name):

@@ -1,0 +1,3 @@
+"""Placeholder: filled in by the transforms work."""
+
+__all__ = []
