@@ -5,6 +5,7 @@ from .digits import Digits
 from .fakedata import FakeData
 from .folder import IMG_EXTENSIONS, DatasetFolder, ImageFolder
 from .mnist import EMNIST, KMNIST, MNIST, FashionMNIST
+from .svhn import SVHN
 from .vision import StandardTransform, VisionDataset
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "EMNIST",
     "CIFAR10",
     "CIFAR100",
+    "SVHN",
     "DatasetFolder",
     "ImageFolder",
     "IMG_EXTENSIONS",
