@@ -171,3 +171,16 @@ def test_forward_mode_strategy_gives_the_same_jacobian():
     fwd = ember.autograd.functional.jacobian(lambda t: t**2, x, strategy="forward-mode")
     np.testing.assert_allclose(fwd.numpy(), rev.numpy())
     np.testing.assert_allclose(rev.numpy(), np.diag([2.0, 4.0]))
+
+
+def test_functional_reachable_as_attribute():
+    # `torch.autograd.functional.jacobian(...)` without importing the submodule first
+    import subprocess
+    import sys
+
+    code = (
+        "import ember; "
+        "print(ember.autograd.functional.jacobian(lambda x: x * 3, ember.tensor([1.0])).item())"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "3.0"

@@ -242,7 +242,7 @@ def __getattr__(name):
 
         return getattr(_anomaly, name)
     if name == "functional":
-        from . import functional
+        import importlib
 
-        return functional
+        return importlib.import_module(f"{__name__}.functional")
     raise AttributeError(f"module 'ember.autograd' has no attribute '{name}'")

@@ -383,7 +383,7 @@ def _param_line(k, p, type_name) -> str:
 
 
 class ParameterList(Module):
-    """Holds parameters in a list; plain tensors added to it become ``Parameter``s.
+    """Holds parameters in a list; plain tensors added to it become :class:`Parameter` objects.
 
     Example:
         >>> import ember

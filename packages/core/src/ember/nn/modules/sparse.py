@@ -150,8 +150,9 @@ class EmbeddingBag(Module):
     """Sums, means or maxima of bags of embeddings (see ``F.embedding_bag``).
 
     Args:
-        num_embeddings, embedding_dim, max_norm, norm_type, scale_grad_by_freq, sparse,
-            padding_idx: as for :class:`Embedding`.
+        num_embeddings: the number of rows; ``embedding_dim``, ``max_norm``,
+            ``norm_type``, ``scale_grad_by_freq``, ``sparse`` and ``padding_idx`` are as for
+            :class:`Embedding`.
         mode: ``'sum'``, ``'mean'`` (default) or ``'max'``.
         include_last_offset: ``offsets`` has one more entry, the end of the last bag.
 
