@@ -82,7 +82,10 @@ def write_pages(app) -> None:
         body.append("```\n")
         text = "\n".join(body)
         path = os.path.join(out_dir, f"{module_name}.md")
-        old = open(path).read() if os.path.exists(path) else None
+        old = None
+        if os.path.exists(path):
+            with open(path) as f:
+                old = f.read()
         if old != text:  # keep mtimes stable so incremental builds stay incremental
             with open(path, "w") as f:
                 f.write(text)
