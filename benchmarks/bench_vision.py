@@ -1,9 +1,11 @@
 """Vision transforms: images per second through the classic ImageNet training pipeline
 (decode a 256-pixel JPEG with Pillow, RandomResizedCrop(224), RandomHorizontalFlip, ToImage,
 ToDtype(float32, scale=True), Normalize), one process, beside torchvision's v2 transforms on
-the same JPEGs when torchvision is installed.
+the same JPEGs when torchvision is installed. PyTorch runs with one thread, as it does inside
+DataLoader workers (where per-image transforms run); Ember's pipeline is single-threaded too.
 
     PYTHONPATH=packages/core/src:packages/vision/src python3 benchmarks/bench_vision.py [--quick]
+        [--json PATH]
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import io
 import time
 
 import numpy as np
+from _report import add_json_argument, record, write_json
 
 MEAN = [0.485, 0.456, 0.406]
 STD = [0.229, 0.224, 0.225]
@@ -55,6 +58,7 @@ def torchvision_pipeline():
     import torch
     from torchvision.transforms import v2
 
+    torch.set_num_threads(1)
     return v2.Compose(
         [
             v2.RandomResizedCrop(224),
@@ -79,6 +83,7 @@ def images_per_second(pipeline, blobs) -> float:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    add_json_argument(parser)
     args = parser.parse_args()
     n = 200 if args.quick else 1000
     blobs = make_jpegs(n)
@@ -94,6 +99,23 @@ def main():
         print(f"{name:>12}: {rates[name]:8.0f}")
     if "torchvision" in rates:
         print(f"ember/torchvision: {rates['ember'] / rates['torchvision']:.2f}")
+    write_json(
+        args.json,
+        [
+            record(
+                "vision",
+                f"{n} JPEGs 256x256: decode, RandomResizedCrop(224), flip, ToImage, "
+                "ToDtype, Normalize",
+                "images/s",
+                rates["ember"],
+                rates.get("torchvision"),
+                "torchvision" if "torchvision" in rates else None,
+                better="higher",
+                statistic="best of 3 passes after a warm-up",
+                note="one process; v2 transforms on both sides",
+            )
+        ],
+    )
 
 
 if __name__ == "__main__":

@@ -166,6 +166,10 @@ def _check_range(low, high, op):
 
 
 def _integers(rng, low: int, high: int, shape, dt: D.dtype) -> np.ndarray:
+    if not shape and dt is D.int64:
+        # NumPy's integers() costs ~5x more with a size than without; one draw is common
+        # (random transforms, samplers), so take the fast path and wrap the scalar.
+        return np.asarray(rng.integers(low, high, dtype=np.int64))
     if dt.is_floating_point:
         return rng.integers(low, high, shape, dtype=np.int64).astype(dt.np)
     if dt is D.bool:

@@ -17,15 +17,17 @@ import numpy as np
 
 import ember
 from ember.nn import Module
+from ember.random._generator import numpy_generator
 
 from ._image import describe, is_pil_image
 
-__all__ = ["Transform", "RandomTransform", "rand", "uniform", "randint", "coin"]
+__all__ = ["Transform", "RandomTransform", "rand", "uniform", "randint", "coin", "attribute_repr"]
 
 
 def rand() -> float:
-    """One uniform draw in [0, 1) from Ember's default generator."""
-    return float(ember.rand(()).item())
+    """One uniform draw in [0, 1) from Ember's default generator (drawn from its NumPy
+    generator directly: a tensor per draw would cost more than the draw)."""
+    return float(numpy_generator().random())
 
 
 def uniform(low: float, high: float) -> float:
@@ -35,12 +37,28 @@ def uniform(low: float, high: float) -> float:
 
 def randint(low: int, high: int) -> int:
     """One integer draw in [low, high) from Ember's default generator."""
-    return int(ember.randint(low, high, ()).item())
+    if high <= low:
+        raise ValueError(f"randint: expected low < high, got low={low}, high={high}")
+    return int(numpy_generator().integers(low, high))
 
 
 def coin(p: float) -> bool:
     """True with probability ``p`` (one draw, as torchvision's ``torch.rand(1) < p``)."""
     return rand() < p
+
+
+def attribute_repr(module) -> str:
+    """torchvision v2's ``extra_repr``: the public attributes holding plain values (bools,
+    numbers, strings, tuples, lists, enums), in the order they were set; None is left out."""
+    import enum
+
+    parts = []
+    for name, value in vars(module).items():
+        if name.startswith("_") or name == "training":
+            continue
+        if isinstance(value, (bool, int, float, str, tuple, list, enum.Enum)):
+            parts.append(f"{name}={value}")
+    return ", ".join(parts)
 
 
 def _flatten(obj, leaves):

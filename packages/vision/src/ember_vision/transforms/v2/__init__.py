@@ -1,4 +1,4 @@
-"""``torchvision.transforms.v2``'s import path: the same transforms as ``ember_vision.transforms``."""
+"""``torchvision.transforms.v2``'s import path: the transforms of ``ember_vision.transforms``."""
 
 from .. import *
 from .. import functional
