@@ -10,3 +10,11 @@ Example:
 from . import functional, init, utils
 from .modules import *
 from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
+
+
+def __getattr__(name):
+    if name == "parallel":  # loaded on first use (it brings in ember.distributed)
+        import importlib
+
+        return importlib.import_module(f"{__name__}.parallel")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

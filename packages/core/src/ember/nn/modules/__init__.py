@@ -14,5 +14,6 @@ from .padding import *
 from .pooling import *
 from .rnn import *
 from .sparse import *
+from .sync_batchnorm import *
 from .transformer import *
 from .vision import *

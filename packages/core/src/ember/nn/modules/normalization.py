@@ -1,4 +1,4 @@
-"""Normalization layers: ``BatchNorm1d/2d/3d``, ``SyncBatchNorm``, ``InstanceNorm1d/2d/3d``,
+"""Normalization layers: ``BatchNorm1d/2d/3d``, ``InstanceNorm1d/2d/3d``,
 ``LayerNorm``, ``GroupNorm``, ``RMSNorm`` and ``LocalResponseNorm``, with PyTorch's
 arguments, parameter and buffer names (``weight``, ``bias``, ``running_mean``,
 ``running_var``, ``num_batches_tracked``) and ``repr``.
@@ -29,7 +29,6 @@ __all__ = [
     "BatchNorm1d",
     "BatchNorm2d",
     "BatchNorm3d",
-    "SyncBatchNorm",
     "InstanceNorm1d",
     "InstanceNorm2d",
     "InstanceNorm3d",
@@ -219,69 +218,6 @@ class BatchNorm3d(_BatchNorm):
     def _check_input_dim(self, input) -> None:
         if input.dim() != 5:
             raise ValueError(f"expected 5D input (got {input.dim()}D input)")
-
-
-class SyncBatchNorm(_BatchNorm):
-    """Batch normalization synchronised across processes. Ember has no distributed training
-    yet, so it normalises with the local batch, exactly like ``BatchNorm*d`` (as PyTorch does
-    when no process group is initialised); it accepts any input of 2 or more dimensions.
-
-    Example:
-        >>> import ember
-        >>> net = ember.nn.Sequential(ember.nn.Linear(2, 4), ember.nn.BatchNorm1d(4))
-        >>> ember.nn.SyncBatchNorm.convert_sync_batchnorm(net)[1]
-        SyncBatchNorm(4, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
-    """
-
-    def __init__(
-        self,
-        num_features: int,
-        eps: float = 1e-5,
-        momentum: float | None = 0.1,
-        affine: bool = True,
-        track_running_stats: bool = True,
-        process_group=None,
-        device=None,
-        dtype=None,
-        *,
-        bias: bool = True,
-    ) -> None:
-        super().__init__(
-            num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias
-        )
-        self.process_group = process_group
-
-    def _check_input_dim(self, input) -> None:
-        if input.dim() < 2:
-            raise ValueError(f"expected at least 2D input (got {input.dim()}D input)")
-        if input.shape[1] == 0:
-            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
-
-    @classmethod
-    def convert_sync_batchnorm(cls, module: Module, process_group=None) -> Module:
-        """Replace every ``BatchNorm*d`` in ``module`` by a ``SyncBatchNorm`` sharing its
-        parameters and buffers; returns the converted module (a new one when ``module`` is
-        itself a batch norm layer)."""
-        out = module
-        if isinstance(module, _BatchNorm) and not isinstance(module, SyncBatchNorm):
-            out = SyncBatchNorm(
-                module.num_features,
-                module.eps,
-                module.momentum,
-                module.affine,
-                module.track_running_stats,
-                process_group,
-            )
-            if module.affine:
-                out.weight = module.weight
-                out.bias = module.bias
-            out.running_mean = module.running_mean
-            out.running_var = module.running_var
-            out.num_batches_tracked = module.num_batches_tracked
-            out.training = module.training
-        for name, child in module.named_children():
-            out.add_module(name, cls.convert_sync_batchnorm(child, process_group))
-        return out
 
 
 class _InstanceNorm(_NormBase):

@@ -174,14 +174,21 @@ class BatchSampler(Sampler):
 
 class DistributedSampler(Sampler):
     """The share of a dataset for one of ``num_replicas`` processes (``rank``), padded or
-    truncated to equal shares; call ``set_epoch`` each epoch to reshuffle."""
+    truncated to equal shares; call ``set_epoch`` each epoch to reshuffle.
+
+    ``num_replicas`` and ``rank`` default to the world size and rank of the initialised
+    ``ember.distributed`` process group (1 and 0 when there is none)."""
 
     def __init__(self, dataset, num_replicas=None, rank=None, shuffle: bool = True, seed: int = 0,
                  drop_last: bool = False):  # fmt: skip
-        if num_replicas is None:
-            num_replicas = 1
-        if rank is None:
-            rank = 0
+        if num_replicas is None or rank is None:
+            from ... import distributed as dist
+
+            initialized = dist.is_initialized()
+            if num_replicas is None:
+                num_replicas = dist.get_world_size() if initialized else 1
+            if rank is None:
+                rank = dist.get_rank() if initialized else 0
         if rank >= num_replicas or rank < 0:
             raise ValueError(
                 f"Invalid rank {rank}, rank should be in the interval [0, {num_replicas - 1}]"

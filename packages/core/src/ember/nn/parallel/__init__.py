@@ -1,0 +1,11 @@
+"""``ember.nn.parallel``: data-parallel training across processes.
+
+Example:
+    >>> from ember.nn.parallel import DistributedDataParallel
+    >>> DistributedDataParallel.__name__
+    'DistributedDataParallel'
+"""
+
+from .distributed import DistributedDataParallel
+
+__all__ = ["DistributedDataParallel"]
