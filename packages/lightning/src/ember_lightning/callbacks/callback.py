@@ -1,9 +1,10 @@
 """``Callback``: the base class of the trainer's plug-ins, with every hook as a no-op.
 
 The hooks and their arguments are Lightning's, so callbacks written for Lightning run after
-changing the imports. The trainer calls each hook on every callback, in the order of the
-``callbacks`` list (after the built-in ones it adds: progress bar, model summary,
-checkpointing), at the moments listed in the documentation's hook-order table.
+changing the imports. The trainer calls each hook on every callback, in the order of
+``trainer.callbacks``: the callbacks given to the Trainer, then the built-in ones it adds
+(timer, progress bar, model summary), with checkpoint callbacks moved last; at the moments
+listed in the documentation's hook-order table (docs/lightning.md).
 """
 
 from __future__ import annotations
