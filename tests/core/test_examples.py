@@ -23,3 +23,11 @@ def test_spirals_example_learns():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.main(epochs=30) > 0.95
+
+
+def test_readme_commands_point_at_real_scripts():
+    text = (ROOT / "README.md").read_text()
+    block = re.search(r"```bash\n(.*?)```", text, re.S).group(1)
+    commands = [line for line in block.splitlines() if line and not line.startswith("#")]
+    assert commands == ["uv run python examples/quickstart.py", "uv run pytest"]
+    assert (ROOT / "examples" / "quickstart.py").is_file()
