@@ -69,8 +69,8 @@ def _kernel(scipy_name: str, fallback):
         if sp is not None:
             out = getattr(sp, scipy_name)(x)
         else:
-            with np.errstate(all="ignore"):
-                out = fallback(np.asarray(x, dtype=np.float64))
+            with np.errstate(all="ignore"):  # (1-d: the fallbacks assign through masks)
+                out = fallback(np.atleast_1d(np.asarray(x, dtype=np.float64))).reshape(x.shape)
         return out.astype(x.dtype, copy=False)
 
     run.__name__ = scipy_name
@@ -377,7 +377,7 @@ def polygamma_array(n: int, x):
         out = sp.polygamma(n, x)
     else:
         with np.errstate(all="ignore"):
-            out = _np_polygamma(n, x)
+            out = _np_polygamma(n, np.atleast_1d(x)).reshape(np.shape(x))
     return np.asarray(out).astype(x.dtype, copy=False)
 
 
