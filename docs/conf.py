@@ -36,7 +36,7 @@ autodoc_member_order = "bysource"
 autodoc_typehints = "none"
 napoleon_google_docstring = True
 napoleon_numpy_docstring = False
-napoleon_custom_sections = [("Shape", "params_style"), ("Attributes", "params_style")]
+napoleon_custom_sections = ["Shape", ("Attributes", "params_style")]
 
 html_theme = "pydata_sphinx_theme"
 html_title = "Ember"

@@ -121,9 +121,8 @@ class InverseSpectrogram(nn.Module):
     r"""Recover a waveform from a complex spectrogram (see
     :func:`ember_audio.functional.inverse_spectrogram`).
 
-    Args:
-        n_fft, win_length, hop_length, pad, window_fn, normalized, wkwargs, center, pad_mode,
-        onesided: as for :class:`Spectrogram`.
+    ``n_fft``, ``win_length``, ``hop_length``, ``pad``, ``window_fn``, ``normalized``,
+    ``wkwargs``, ``center``, ``pad_mode`` and ``onesided`` are as for :class:`Spectrogram`.
 
     Shape:
         - Input: ``(..., freq, frames)`` complex, and an optional ``length``

@@ -319,10 +319,12 @@ class Tokenizer:
     ) -> Tokenizer:
         """Train a byte-level BPE tokenizer, as GPT-2's: any text encodes, with no unknowns.
 
+        ``files``, ``iterator``, ``vocab_size``, ``min_frequency``, ``special_tokens``,
+        ``lowercase``, ``unicode_normalizer``, ``strip_accents``, ``wrap_tokens`` and
+        ``show_progress`` are as in :meth:`train_bpe`; the vocabulary always holds the 256 byte
+        symbols.
+
         Args:
-            files, iterator, vocab_size, min_frequency, special_tokens, lowercase,
-            unicode_normalizer, strip_accents, wrap_tokens, show_progress: as in
-                :meth:`train_bpe` (the vocabulary always holds the 256 byte symbols).
             add_prefix_space: treat the first word like the others by adding a space before it.
                 Default: ``False``.
 
@@ -378,10 +380,11 @@ class Tokenizer:
     ) -> Tokenizer:
         """Train a WordPiece tokenizer, as BERT's (word continuations prefixed with ``##``).
 
+        ``files``, ``iterator``, ``vocab_size``, ``min_frequency``, ``special_tokens``,
+        ``unk_token``, ``lowercase``, ``unicode_normalizer``, ``strip_accents``,
+        ``limit_alphabet`` and ``show_progress`` are as in :meth:`train_bpe`.
+
         Args:
-            files, iterator, vocab_size, min_frequency, special_tokens, unk_token, lowercase,
-            unicode_normalizer, strip_accents, limit_alphabet, show_progress: as in
-                :meth:`train_bpe`.
             wrap_tokens: ``("[CLS]", "[SEP]")`` for BERT's ``[CLS] A [SEP] B [SEP]`` inputs.
 
         Example:
@@ -436,9 +439,11 @@ class Tokenizer:
     ) -> Tokenizer:
         """Train a Unigram language-model tokenizer, as SentencePiece's (spaces become ``▁``).
 
+        ``files``, ``iterator``, ``special_tokens``, ``unk_token``, ``lowercase``,
+        ``unicode_normalizer``, ``strip_accents``, ``wrap_tokens`` and ``show_progress`` are as
+        in :meth:`train_bpe`.
+
         Args:
-            files, iterator, special_tokens, unk_token, lowercase, unicode_normalizer,
-            strip_accents, wrap_tokens, show_progress: as in :meth:`train_bpe`.
             vocab_size: the target vocabulary size. Default: ``8000``.
             max_piece_length: the longest piece, in characters. Default: ``16``.
 
@@ -493,10 +498,11 @@ class Tokenizer:
     ) -> Tokenizer:
         """Train a word-level tokenizer: one id per word (split on spaces and punctuation).
 
+        ``files``, ``iterator``, ``vocab_size``, ``special_tokens``, ``unk_token``,
+        ``lowercase``, ``unicode_normalizer``, ``strip_accents``, ``wrap_tokens`` and
+        ``show_progress`` are as in :meth:`train_bpe`.
+
         Args:
-            files, iterator, vocab_size, special_tokens, unk_token, lowercase,
-            unicode_normalizer, strip_accents, wrap_tokens, show_progress: as in
-                :meth:`train_bpe`.
             min_frequency: words seen fewer times map to ``unk_token``. Default: ``1``.
 
         Example:
@@ -718,8 +724,8 @@ class Tokenizer:
             truncation_side: cut tokens from the ``"right"`` or the ``"left"``.
             padding_side: add padding on the ``"right"`` or the ``"left"``.
             pad_to_multiple_of: round the padded length up to a multiple of this.
-            return_token_type_ids, return_attention_mask, return_offsets_mapping,
-            return_special_tokens_mask: which fields to return.
+            return_token_type_ids: return ``token_type_ids`` (also ``return_attention_mask``,
+                ``return_offsets_mapping``, ``return_special_tokens_mask`` for theirs).
             return_overflowing_tokens: also return the truncated-away tokens as extra rows (then
                 the result is 2-D, with ``overflow_to_sample_mapping``).
 
