@@ -24,10 +24,26 @@ def _load_cupy():
             import cupy
 
             if cupy.cuda.runtime.getDeviceCount() > 0:
+                from .cuda import memory
+
+                memory.install(cupy)  # peak tracking and out-of-memory messages
                 _cupy = cupy
         except Exception:
             _cupy = None
     return _cupy
+
+
+_kernels = None  # ember.backends.cuda.kernels once loaded (tests may put the NumPy twin here)
+
+
+def cuda_kernels():
+    """``ember.backends.cuda.kernels`` (the custom CUDA kernels; imported on first use)."""
+    global _kernels
+    if _kernels is None:
+        from .cuda import kernels
+
+        _kernels = kernels
+    return _kernels
 
 
 def cuda_available() -> bool:

@@ -14,6 +14,7 @@ Example:
 from __future__ import annotations
 
 from .._tensor import _edge, _make
+from ..amp import _state as _amp
 from ._core import (
     D,
     Node,
@@ -97,7 +98,7 @@ def _operands(input, other, op):
     if input.__class__ is Tensor and other.__class__ is Tensor:
         ad = input._data
         bd = other._data
-        if ad.dtype == bd.dtype:
+        if ad.dtype == bd.dtype and ad.__class__ is bd.__class__:  # else: promotion or devices
             return input, other, ad, bd
     return binary_arrays(input, other, op)
 
@@ -351,6 +352,8 @@ def pow(input, exponent, *, out=None):
         >>> ember.pow(ember.tensor([1.0, 2.0, 3.0]), 2)
         tensor([1., 4., 9.])
     """
+    if _amp.active:
+        input, exponent = _amp.cast("pow", input, exponent)
     a, b, ad, bd = binary_arrays(input, exponent, "pow")
     if b is None and a is not None:
         if ad.dtype.kind in "iu" and isinstance(bd, int) and bd < 0:

@@ -38,11 +38,11 @@ def _convert(t: Tensor, dt, dev, copy: bool) -> Tensor:
     data = t._data
     src_dtype = data.dtype
     src_dev = t.device
+    if dev is not None and dev.type == "cuda" and dev.index is None:
+        dev = _device_cls("cuda", 0)  # before comparing: 'cuda' is cuda:0 for a cuda:0 tensor
     if dev is not None and dev != src_dev:
         from .._creation import _move
 
-        if dev.type == "cuda" and dev.index is None:
-            dev = _device_cls("cuda", 0)
         arr = _move(data, dev)
         if dt is not None and arr.dtype != dt.np:
             arr = arr.astype(dt.np)
@@ -193,6 +193,22 @@ def contiguous(self, memory_format=None) -> Tensor:
     return clone(self)
 
 
+def pin_memory(self, device=None) -> Tensor:
+    """A copy of this CPU tensor in page-locked host memory (needs a GPU)."""
+    from ..utils.data._pin import pin_memory as _pin
+
+    return _pin(self)
+
+
+def is_pinned(self, device=None) -> bool:
+    """Whether this tensor's memory is page-locked (False without a GPU)."""
+    from ..utils.data._pin import is_pinned_array
+
+    return is_pinned_array(self._data)
+
+
+Tensor.pin_memory = pin_memory
+Tensor.is_pinned = is_pinned
 Tensor.to = to
 Tensor.type = type_
 Tensor.type_as = type_as

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import string
 
+from ..amp import _state as _amp
 from ._core import (
     D,
     Node,
@@ -240,6 +241,8 @@ def matmul(input: Tensor, other: Tensor, *, out=None) -> Tensor:
         ...
         RuntimeError: matmul: (2, 3) @ (4, 5): inner sizes 3 and 4 differ
     """
+    if _amp.active:
+        input, other = _amp.cast("matmul", input, other)
     ad = _data(input, "matmul", 1, "input")
     bd = _data(other, "matmul", 2, "other")
     _check_pair("matmul", ad, bd)
@@ -260,6 +263,8 @@ def mm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
         >>> ember.mm(ember.ones(2, 3), ember.ones(3, 4)).shape
         ember.Size([2, 4])
     """
+    if _amp.active:
+        input, mat2 = _amp.cast("mm", input, mat2)
     ad = _data(input, "mm", 1, "input")
     bd = _data(mat2, "mm", 2, "mat2")
     if ad.ndim != 2 or bd.ndim != 2:
@@ -278,6 +283,8 @@ def bmm(input: Tensor, mat2: Tensor, *, out=None) -> Tensor:
         >>> ember.bmm(ember.ones(5, 2, 3), ember.ones(5, 3, 4)).shape
         ember.Size([5, 2, 4])
     """
+    if _amp.active:
+        input, mat2 = _amp.cast("bmm", input, mat2)
     ad = _data(input, "bmm", 1, "input")
     bd = _data(mat2, "bmm", 2, "mat2")
     if ad.ndim != 3 or bd.ndim != 3:
@@ -301,6 +308,8 @@ def mv(input: Tensor, vec: Tensor, *, out=None) -> Tensor:
         >>> ember.mv(ember.ones(2, 3), ember.tensor([1.0, 2.0, 3.0]))
         tensor([6., 6.])
     """
+    if _amp.active:
+        input, vec = _amp.cast("mv", input, vec)
     ad = _data(input, "mv", 1, "input")
     bd = _data(vec, "mv", 2, "vec")
     if ad.ndim != 2 or bd.ndim != 1:
@@ -320,6 +329,8 @@ def dot(input: Tensor, tensor: Tensor, *, out=None) -> Tensor:
         >>> ember.dot(ember.tensor([1, 2, 3]), ember.tensor([4, 5, 6]))
         tensor(32)
     """
+    if _amp.active:
+        input, tensor = _amp.cast("dot", input, tensor)
     ad = _data(input, "dot", 1, "input")
     bd = _data(tensor, "dot", 2, "tensor")
     if ad.ndim != 1 or bd.ndim != 1:
@@ -584,6 +595,8 @@ def einsum(equation: str, *operands) -> Tensor:
         tensor([[ 5., 14.],
                 [14., 50.]])
     """
+    if _amp.active:
+        operands = _amp.cast("einsum", *operands)
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     arrays = [_data(t, "einsum", i + 2, "operands") for i, t in enumerate(operands)]
@@ -629,6 +642,8 @@ def tensordot(a: Tensor, b: Tensor, dims=2, out=None) -> Tensor:
         >>> ember.tensordot(ember.ones(3, 4), ember.ones(3, 5), dims=([0], [0])).shape
         ember.Size([4, 5])
     """
+    if _amp.active:
+        a, b = _amp.cast("tensordot", a, b)
     ad = _data(a, "tensordot", 1, "a")
     bd = _data(b, "tensordot", 2, "b")
     na, nb = ad.ndim, bd.ndim
@@ -768,6 +783,8 @@ def addmm(input: Tensor, mat1: Tensor, mat2: Tensor, *, beta=1, alpha=1, out=Non
         tensor([[6.5000, 6.5000, 6.5000],
                 [6.5000, 6.5000, 6.5000]])
     """
+    if _amp.active:
+        input, mat1, mat2 = _amp.cast("addmm", input, mat1, mat2)
     d1 = _data(mat1, "addmm", 2, "mat1")
     d2 = _data(mat2, "addmm", 3, "mat2")
     if d1.ndim != 2 or d2.ndim != 2:
@@ -795,6 +812,8 @@ def addmv(input: Tensor, mat: Tensor, vec: Tensor, *, beta=1, alpha=1, out=None)
         >>> ember.addmv(ember.ones(2), ember.ones(2, 3), ember.ones(3))
         tensor([4., 4.])
     """
+    if _amp.active:
+        input, mat, vec = _amp.cast("addmv", input, mat, vec)
     d1 = _data(mat, "addmv", 2, "mat")
     d2 = _data(vec, "addmv", 3, "vec")
     if d1.ndim != 2 or d2.ndim != 1:
@@ -823,6 +842,8 @@ def baddbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1, o
         >>> ember.baddbmm(ember.zeros(4, 2, 5), ember.ones(4, 2, 3), ember.ones(4, 3, 5)).shape
         ember.Size([4, 2, 5])
     """
+    if _amp.active:
+        input, batch1, batch2 = _amp.cast("baddbmm", input, batch1, batch2)
     d1 = _data(batch1, "baddbmm", 2, "batch1")
     d2 = _data(batch2, "baddbmm", 3, "batch2")
     if d1.ndim != 3 or d2.ndim != 3 or d1.shape[0] != d2.shape[0]:
@@ -852,6 +873,8 @@ def addbmm(input: Tensor, batch1: Tensor, batch2: Tensor, *, beta=1, alpha=1, ou
         >>> ember.addbmm(ember.zeros(2, 5), ember.ones(4, 2, 3), ember.ones(4, 3, 5))[0, 0]
         tensor(12.)
     """
+    if _amp.active:
+        input, batch1, batch2 = _amp.cast("addbmm", input, batch1, batch2)
     d1 = _data(batch1, "addbmm", 2, "batch1")
     d2 = _data(batch2, "addbmm", 3, "batch2")
     if d1.ndim != 3 or d2.ndim != 3 or d1.shape[0] != d2.shape[0]:
@@ -881,6 +904,8 @@ def addr(input: Tensor, vec1: Tensor, vec2: Tensor, *, beta=1, alpha=1, out=None
         tensor([[3., 4.],
                 [6., 8.]])
     """
+    if _amp.active:
+        input, vec1, vec2 = _amp.cast("addr", input, vec1, vec2)
     d1 = _data(vec1, "addr", 2, "vec1")
     d2 = _data(vec2, "addr", 3, "vec2")
     if d1.ndim != 1 or d2.ndim != 1:
@@ -952,6 +977,8 @@ def cross(input: Tensor, other: Tensor, dim=None, *, out=None) -> Tensor:
         >>> ember.cross(ember.tensor([1.0, 0.0, 0.0]), ember.tensor([0.0, 1.0, 0.0]), dim=0)
         tensor([0., 0., 1.])
     """
+    if _amp.active:
+        input, other = _amp.cast("cross", input, other)
     from ._core import binary_arrays
 
     _data(input, "cross", 1, "input")
@@ -1002,6 +1029,8 @@ def trace(input: Tensor) -> Tensor:
         >>> ember.trace(ember.arange(9).reshape(3, 3))
         tensor(12)
     """
+    if _amp.active:
+        (input,) = _amp.cast("trace", input)
     data = _data(input, "trace", 1, "input")
     if data.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {data.ndim}")
@@ -1082,6 +1111,8 @@ def chain_matmul(*matrices, out=None) -> Tensor:
         tensor([[12.],
                 [12.]])
     """
+    if _amp.active:
+        matrices = _amp.cast("chain_matmul", *matrices)
     for i, m in enumerate(matrices):
         if _data(m, "chain_matmul", i + 1, "matrices").ndim != 2:
             raise RuntimeError(
@@ -1203,6 +1234,8 @@ def cdist(
         >>> ember.cdist(ember.tensor([[0.0, 0.0]]), ember.tensor([[3.0, 4.0], [1.0, 0.0]]))
         tensor([[5., 1.]])
     """
+    if _amp.active:
+        x1, x2 = _amp.cast("cdist", x1, x2)
     d1 = _data(x1, "cdist", 1, "x1")
     d2 = _data(x2, "cdist", 2, "x2")
     if d1.ndim < 2 or d2.ndim < 2:
@@ -1292,6 +1325,8 @@ def slogdet(input: Tensor):
 
 def inverse(input: Tensor, *, out=None) -> Tensor:
     """Alias of :func:`ember.linalg.inv`."""
+    if _amp.active:
+        (input,) = _amp.cast("inverse", input)
     from ..linalg import inv
 
     res = inv(input)
@@ -1300,6 +1335,8 @@ def inverse(input: Tensor, *, out=None) -> Tensor:
 
 def pinverse(input: Tensor, rcond: float = 1e-15) -> Tensor:
     """Pseudo-inverse, cutting singular values below ``rcond`` times the largest."""
+    if _amp.active:
+        (input,) = _amp.cast("pinverse", input)
     from ..linalg import pinv
 
     return pinv(input, rtol=rcond)
@@ -1321,6 +1358,8 @@ def matrix_exp(input: Tensor) -> Tensor:
 
 def cholesky(input: Tensor, upper: bool = False) -> Tensor:
     """Cholesky factor (PyTorch's older ``torch.cholesky``; see ``ember.linalg.cholesky``)."""
+    if _amp.active:
+        (input,) = _amp.cast("cholesky", input)
     from ..linalg import cholesky as _cholesky
 
     return _cholesky(input, upper=upper)

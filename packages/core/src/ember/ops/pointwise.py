@@ -26,6 +26,7 @@ from __future__ import annotations
 import math
 
 from .. import _dtype as D
+from ..amp import _state as _amp
 from ._core import (
     Node,
     Tensor,
@@ -148,6 +149,8 @@ def _unary(name, kernel, node_cls, saves, summary, ex_in, ex_out, ints="float", 
     save_none = saves is None
 
     def op(input, *, out=None):
+        if _amp.active:
+            (input,) = _amp.cast(name, input)
         try:
             d = input._data
         except AttributeError:
@@ -1476,6 +1479,8 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None) -> Tensor:
         >>> ember.addcmul(ember.tensor([1.0]), ember.tensor([2.0]), ember.tensor([3.0]), value=2)
         tensor([13.])
     """
+    if _amp.active:
+        input, tensor1, tensor2 = _amp.cast("addcmul", input, tensor1, tensor2)
     return _addc("addcmul", AddcmulBackward0, input, tensor1, tensor2, value, out, False)
 
 
@@ -1487,6 +1492,8 @@ def addcdiv(input, tensor1, tensor2, *, value=1, out=None) -> Tensor:
         >>> ember.addcdiv(ember.tensor([1.0]), ember.tensor([3.0]), ember.tensor([2.0]), value=2)
         tensor([4.])
     """
+    if _amp.active:
+        input, tensor1, tensor2 = _amp.cast("addcdiv", input, tensor1, tensor2)
     return _addc("addcdiv", AddcdivBackward0, input, tensor1, tensor2, value, out, True)
 
 

@@ -24,6 +24,7 @@ import math
 import operator
 
 from .. import return_types as R
+from ..amp import _state as _amp
 from ._core import (
     D,
     Node,
@@ -276,6 +277,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None,
         tensor([[3],
                 [7]])
     """
+    if _amp.active and dtype is None:
+        (input,) = _amp.cast("sum", input)
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias(dim, keepdim, axis, keepdims)
     d = input._data
@@ -461,6 +464,8 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=None
         >>> ember.tensor([1, 2, 3]).prod()
         tensor(6)
     """
+    if _amp.active and dtype is None:
+        (input,) = _amp.cast("prod", input)
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias(dim, keepdim, axis, keepdims)
     d = input._data
@@ -878,6 +883,8 @@ def logsumexp(input, dim=None, keepdim=False, *, axis=None, keepdims=None):
         >>> ember.logsumexp(ember.tensor([1000.0, 1000.0], dtype=ember.float64), dim=0)
         tensor(1000.6931, dtype=ember.float64)
     """
+    if _amp.active:
+        (input,) = _amp.cast("logsumexp", input)
     if axis is not None or keepdims is not None:
         dim, keepdim = _alias(dim, keepdim, axis, keepdims)
     if input._data.dtype.kind in _INT_KINDS:
@@ -1000,6 +1007,8 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
         >>> ember.norm(ember.tensor([[3.0, -4.0]]), p=1, dim=1)
         tensor([7.])
     """
+    if _amp.active and dtype is None:
+        (input,) = _amp.cast("norm", input)
     if dtype is not None:
         input = input.to(dtype)
     if isinstance(p, str):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import operator
 
 from .. import return_types as R
+from ..amp import _state as _amp
 from ._core import (
     D,
     Node,
@@ -81,6 +82,8 @@ def cumsum(input, dim=None, *, dtype=None, axis=None, out=None):
         tensor([[1., 3.],
                 [3., 7.]])
     """
+    if _amp.active and dtype is None:
+        (input,) = _amp.cast("cumsum", input)
     if axis is not None:
         dim = axis
     dim = _scan_dim(input, dim, "cumsum")
@@ -129,6 +132,8 @@ def cumprod(input, dim=None, *, dtype=None, axis=None, out=None):
         >>> ember.cumprod(ember.tensor([1.0, 2.0, 3.0]), dim=0)
         tensor([1., 2., 6.])
     """
+    if _amp.active and dtype is None:
+        (input,) = _amp.cast("cumprod", input)
     if axis is not None:
         dim = axis
     dim = _scan_dim(input, dim, "cumprod")

@@ -20,6 +20,7 @@ from __future__ import annotations
 import warnings
 
 from .._size import Size
+from ..amp import _state as _amp
 from ..autograd._array_helpers import diagonal_scatter_zeros
 from ..autograd.graph import _array_ns
 from ._core import (
@@ -137,6 +138,8 @@ def cat(tensors, dim: int = 0, *, out=None) -> Tensor:
         >>> ember.cat([ember.tensor([1, 2]), ember.tensor([3.5])])
         tensor([1.0000, 2.0000, 3.5000])
     """
+    if _amp.active:
+        (tensors,) = _amp.cast("cat", tensors)
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("cat(): expected a non-empty list of Tensors")
@@ -197,6 +200,8 @@ def stack(tensors, dim: int = 0, *, out=None) -> Tensor:
         tensor([[1, 3],
                 [2, 4]])
     """
+    if _amp.active:
+        (tensors,) = _amp.cast("stack", tensors)
     tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")

@@ -637,9 +637,17 @@ def _run_update(opt: Optimizer, h, work) -> None:
     update = opt._update
     n_scratch = opt._n_scratch
     if not opt._elementwise or work[0][0]._data.__class__ is not np.ndarray:
+        fused = None
+        if work[0][0]._data.__class__ is not np.ndarray:  # GPU: one fused kernel per parameter
+            from ._fused_cuda import fused_update
+
+            fused = fused_update(opt)
         with np.errstate(all="ignore"):
             for p, g, bufs, s in work:
                 arr = p._data
+                if fused is not None and fused(h, s, arr, g, bufs):
+                    bump_version(p)
+                    continue
                 xp = array_module_of(arr)
                 scratch = [xp.empty(arr.shape, arr.dtype) for _ in range(n_scratch)]
                 update(h, s, arr, g, bufs, scratch)

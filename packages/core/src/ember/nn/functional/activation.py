@@ -23,6 +23,8 @@ from __future__ import annotations
 import math
 import warnings
 
+from ...amp import _state as _amp
+from ...backends import cuda_kernels
 from ...ops._core import (
     Node,
     Tensor,
@@ -256,6 +258,8 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
         >>> ember.nn.functional.prelu(ember.tensor([[-2.0, 3.0]]), ember.tensor([0.25]))
         tensor([[-0.5000,  3.0000]])
     """
+    if _amp.active:
+        input, weight = _amp.cast("prelu", input, weight)
     d = _float_data(input, "prelu")
     wd = weight._data
     n = wd.size
@@ -453,6 +457,8 @@ class GeluBackward0(Node):
     __slots__ = ()
 
     def backward(self, F, grad, x, approximate):
+        if not F.graph and x.__class__ is not np.ndarray and cuda_kernels().supports(x):
+            return cuda_kernels().gelu_backward(grad, x, approximate)
         if approximate == "tanh":
             x2 = x * x
             t = F.tanh((x + x2 * x * _GELU_C) * _SQRT_2_OVER_PI)
@@ -476,6 +482,11 @@ def gelu(input: Tensor, approximate: str = "none") -> Tensor:
         tensor([-0.1588,  0.8412])
     """
     d = _float_data(input, "gelu")
+    cuda = d.__class__ is not np.ndarray and approximate in ("none", "tanh")
+    if cuda and cuda_kernels().supports(d):
+        return _result(
+            input, cuda_kernels().gelu_forward(d, approximate), GeluBackward0, approximate
+        )
     if approximate == "none":
         arr = _normal_cdf_and_gauss(d)[0]
         arr *= d
@@ -493,6 +504,8 @@ class SiluBackward0(Node):
     __slots__ = ()
 
     def backward(self, F, grad, x):
+        if not F.graph and x.__class__ is not np.ndarray and cuda_kernels().supports(x):
+            return cuda_kernels().silu_backward(grad, x)
         s = F.sigmoid(x)
         return grad * (s * (x * (1.0 - s) + 1.0))
 
@@ -517,6 +530,8 @@ def _silu_array(d):
 
 def _silu(input):
     d = _float_data(input, "silu")
+    if d.__class__ is not np.ndarray and cuda_kernels().supports(d):
+        return _result(input, cuda_kernels().silu_forward(d), SiluBackward0)
     return _result(input, _silu_array(d), SiluBackward0)
 
 
@@ -572,6 +587,8 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
         >>> ember.nn.functional.softplus(ember.tensor([-1.0, 0.0, 30.0]))
         tensor([ 0.3133,  0.6931, 30.0000])
     """
+    if _amp.active:
+        (input,) = _amp.cast("softplus", input)
     d = _float_data(input, "softplus")
     bx = d * beta if beta != 1 else d
     soft = _softplus_np(bx)
@@ -805,6 +822,8 @@ class SoftmaxBackward0(Node):
     __slots__ = ()
 
     def backward(self, F, grad, y, dim):
+        if not F.graph and y.ndim and y.__class__ is not np.ndarray and cuda_kernels().supports(y):
+            return cuda_kernels().softmax_backward(grad, y, dim)
         return y * (grad - F.sum(grad * y, axis=dim, keepdims=True))
 
 
@@ -812,6 +831,8 @@ class LogSoftmaxBackward0(Node):
     __slots__ = ()
 
     def backward(self, F, grad, y, dim):
+        if not F.graph and y.ndim and y.__class__ is not np.ndarray and cuda_kernels().supports(y):
+            return cuda_kernels().log_softmax_backward(grad, y, dim)
         return grad - F.exp(y) * F.sum(grad, axis=dim, keepdims=True)
 
 
@@ -828,7 +849,9 @@ def _softmax_arrays(input, dim, op):
 
 def _softmax(input: Tensor, dim: int) -> Tensor:
     d, axis, xp = _softmax_arrays(input, dim, "softmax")
-    if d.size:
+    if xp is not np and d.size and cuda_kernels().supports(d):
+        e = cuda_kernels().softmax_forward(d, axis)
+    elif d.size:
         e = d - d.max(axis=axis, keepdims=True)
         xp.exp(e, out=e)
         e /= e.sum(axis=axis, keepdims=True)
@@ -844,7 +867,9 @@ def _softmax(input: Tensor, dim: int) -> Tensor:
 
 def _log_softmax(input: Tensor, dim: int) -> Tensor:
     d, axis, xp = _softmax_arrays(input, dim, "log_softmax")
-    if d.size:
+    if xp is not np and d.size and cuda_kernels().supports(d):
+        s = cuda_kernels().log_softmax_forward(d, axis)
+    elif d.size:
         s = d - d.max(axis=axis, keepdims=True)
         s -= xp.log(xp.exp(s).sum(axis=axis, keepdims=True))
     else:
@@ -866,6 +891,8 @@ def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dtype=N
         tensor([[0.2689, 0.7311],
                 [0.5000, 0.5000]])
     """
+    if _amp.active and dtype is None:
+        (input,) = _amp.cast("softmax", input)
     if dim is None:
         dim = _get_softmax_dim("softmax", input.dim(), _stacklevel)
     if dtype is not None:
@@ -896,6 +923,8 @@ def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3, dty
         >>> ember.nn.functional.log_softmax(ember.tensor([1.0, 2.0]), dim=0)
         tensor([-1.3133, -0.3133])
     """
+    if _amp.active and dtype is None:
+        (input,) = _amp.cast("log_softmax", input)
     if dim is None:
         dim = _get_softmax_dim("log_softmax", input.dim(), _stacklevel)
     if dtype is not None:

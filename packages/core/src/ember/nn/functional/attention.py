@@ -26,6 +26,7 @@ import warnings
 
 import ember
 
+from ...amp import _state as _amp
 from ...ops._core import (
     Node,
     Tensor,
@@ -287,6 +288,10 @@ def scaled_dot_product_attention(
                 [1., 2.],
                 [2., 3.]])
     """
+    if _amp.active:
+        query, key, value, attn_mask = _amp.cast(
+            "scaled_dot_product_attention", query, key, value, attn_mask
+        )
     for name, t in (("query", query), ("key", key), ("value", value)):
         if not isinstance(t, Tensor):
             raise TypeError(

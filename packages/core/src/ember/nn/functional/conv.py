@@ -42,6 +42,7 @@ import itertools
 
 import numpy as np
 
+from ...amp import _state as _amp
 from ...ops._core import Node, Tensor, attach, grad_state, new_tensor
 
 __all__ = [
@@ -82,7 +83,16 @@ def _prod(xs) -> int:
 
 def _im2col(x, K, stride, dilation, lo, hi, OS):
     """The im2col matrix of ``x`` ``(N, C, *S)`` as a contiguous ``(C, *K, N, *OS)`` array
-    (see Note [Convolution layout])."""
+    (see Note [Convolution layout]); 1-D and 2-D on the GPU: the CUDA kernel."""
+    if x.__class__ is not np.ndarray and len(K) <= 2:
+        from ...backends import cuda_kernels
+
+        return cuda_kernels().im2col(x, K, stride, dilation, lo, hi, OS)
+    return _im2col_strided(x, K, stride, dilation, lo, hi, OS)
+
+
+def _im2col_strided(x, K, stride, dilation, lo, hi, OS):
+    """``_im2col`` as one copy of a strided view (any number of spatial dims)."""
     xp = _xp(x)
     N, C = x.shape[:2]
     S = x.shape[2:]
@@ -109,7 +119,18 @@ def _im2col(x, K, stride, dilation, lo, hi, OS):
 
 
 def _col2im(col, S, stride, dilation, lo, hi):
-    """Adjoint of ``_im2col``: ``col`` ``(C, *K, N, *OS)`` summed back into ``(N, C, *S)``."""
+    """Adjoint of ``_im2col``: ``col`` ``(C, *K, N, *OS)`` summed back into ``(N, C, *S)``;
+    1-D and 2-D float32/float64 on the GPU: the CUDA kernel."""
+    if col.__class__ is not np.ndarray and len(S) <= 2:
+        from ...backends import cuda_kernels
+
+        if cuda_kernels().supports(col):
+            return cuda_kernels().col2im(col, S, stride, dilation, lo, hi)
+    return _col2im_sliced(col, S, stride, dilation, lo, hi)
+
+
+def _col2im_sliced(col, S, stride, dilation, lo, hi):
+    """``_col2im`` as one strided add per kernel offset (any number of spatial dims)."""
     xp = _xp(col)
     nd = len(S)
     C = col.shape[0]
@@ -532,6 +553,8 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
         >>> ember.nn.functional.conv1d(ember.ones(1, 2, 5), ember.ones(3, 2, 3)).shape
         ember.Size([1, 3, 3])
     """
+    if _amp.active:
+        input, weight, bias = _amp.cast("conv1d", input, weight, bias)
     return _convnd("conv1d", 1, input, weight, bias, stride, padding, dilation, groups)
 
 
@@ -554,6 +577,8 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
         ...
         RuntimeError: conv2d: given groups=1, weight of size [4, 2, 3, 3], expected ...instead
     """
+    if _amp.active:
+        input, weight, bias = _amp.cast("conv2d", input, weight, bias)
     return _convnd("conv2d", 2, input, weight, bias, stride, padding, dilation, groups)
 
 
@@ -566,6 +591,8 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) 
         >>> ember.nn.functional.conv3d(ember.ones(1, 2, 4, 4, 4), ember.ones(3, 2, 3, 3, 3)).shape
         ember.Size([1, 3, 2, 2, 2])
     """
+    if _amp.active:
+        input, weight, bias = _amp.cast("conv3d", input, weight, bias)
     return _convnd("conv3d", 3, input, weight, bias, stride, padding, dilation, groups)
 
 
@@ -580,6 +607,8 @@ def conv_transpose1d(
         >>> ember.nn.functional.conv_transpose1d(ember.ones(1, 2, 3), ember.ones(2, 1, 3))
         tensor([[[2., 4., 6., 4., 2.]]])
     """
+    if _amp.active:
+        input, weight, bias = _amp.cast("conv_transpose1d", input, weight, bias)
     return _conv_transposend(
         "conv_transpose1d", 1, input, weight, bias, stride, padding, output_padding, groups,
         dilation,
@@ -601,6 +630,8 @@ def conv_transpose2d(
         >>> ember.nn.functional.conv_transpose2d(x, ember.ones(4, 2, 3, 3), stride=2).shape
         ember.Size([1, 2, 11, 11])
     """
+    if _amp.active:
+        input, weight, bias = _amp.cast("conv_transpose2d", input, weight, bias)
     return _conv_transposend(
         "conv_transpose2d", 2, input, weight, bias, stride, padding, output_padding, groups,
         dilation,
@@ -619,6 +650,8 @@ def conv_transpose3d(
         >>> ember.nn.functional.conv_transpose3d(x, ember.ones(2, 1, 2, 2, 2)).shape
         ember.Size([1, 1, 3, 3, 3])
     """
+    if _amp.active:
+        input, weight, bias = _amp.cast("conv_transpose3d", input, weight, bias)
     return _conv_transposend(
         "conv_transpose3d", 3, input, weight, bias, stride, padding, output_padding, groups,
         dilation,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import ember
 
+from ...amp import _state as _amp
 from ...ops._core import Tensor, new_tensor, np, xp_of
 from ...ops.reduction import torch_name
 
@@ -45,6 +46,8 @@ def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -
         >>> F.cosine_similarity(ember.tensor([3.0, 4.0]), ember.tensor([4.0, 3.0]), dim=0)
         tensor(0.9600)
     """
+    if _amp.active:
+        x1, x2 = _amp.cast("cosine_similarity", x1, x2)
     if x1.dtype.is_floating_point is False or x2.dtype.is_floating_point is False:
         dt = ember.promote_types(x1.dtype, x2.dtype)
         if not dt.is_floating_point:
@@ -88,6 +91,8 @@ def pdist(input: Tensor, p: float = 2) -> Tensor:
         >>> F.pdist(ember.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]]))
         tensor([5.0000, 1.0000, 4.2426])
     """
+    if _amp.active:
+        (input,) = _amp.cast("pdist", input)
     if input.ndim != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
     if p < 0:

@@ -66,6 +66,12 @@ def _dropout(input: Tensor, p: float) -> Tensor:
         raise _dtype_error("dropout", d)
     if p == 1.0:
         mask = np.zeros_like(d)
+    elif d.__class__ is not np.ndarray:  # the mask is drawn on the GPU (seeded from ember.random)
+        from ...backends import cuda_kernels
+        from ...random import numpy_generator
+
+        seed = int(numpy_generator().integers(0, 2**63))
+        mask = cuda_kernels().dropout_mask(d.shape, p, seed, d.dtype)
     else:
         mask = np.multiply(_keep_mask(input, d.shape, p), 1.0 / (1.0 - p), dtype=d.dtype)
     out = new_tensor(d * mask)

@@ -18,6 +18,7 @@ Example:
 
 from __future__ import annotations
 
+from ...amp import _state as _amp
 from ...ops._core import Node, Tensor, attach, grad_state, new_tensor, shape_str
 
 __all__ = ["linear", "bilinear"]
@@ -69,6 +70,10 @@ def _linear_error(x, w, b):
             f"shape {shape_str(wd.shape)}: the input's last dimension must be "
             f"in_features={wd.shape[-1]}, got {xd.shape[-1]}"
         )
+    if xd.__class__ is not wd.__class__:
+        return RuntimeError(
+            f"linear: expected input and weight on the same device, got {x.device} and {w.device}"
+        )
     if xd.dtype != wd.dtype or (b is not None and b._data.dtype != xd.dtype):
         names = [str(x.dtype), str(w.dtype)] + ([] if b is None else [str(b.dtype)])
         return RuntimeError(
@@ -79,10 +84,6 @@ def _linear_error(x, w, b):
         return RuntimeError(
             f"linear: bias of shape {shape_str(b._data.shape)} does not match "
             f"out_features={wd.shape[0]}"
-        )
-    if xd.__class__ is not wd.__class__:
-        return RuntimeError(
-            f"linear: expected input and weight on the same device, got {x.device} and {w.device}"
         )
     return None
 
@@ -102,6 +103,8 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
         >>> y.shape, y.grad_fn.name()
         (ember.Size([5, 2]), 'AddmmBackward0')
     """
+    if _amp.active:
+        input, weight, bias = _amp.cast("linear", input, weight, bias)
     try:
         xd = input._data
         wd = weight._data
@@ -110,6 +113,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             and xd.ndim >= 1
             and xd.shape[-1] == wd.shape[1]
             and xd.dtype == wd.dtype
+            and xd.__class__ is wd.__class__
             and (
                 bias is None
                 or (bias._data.dtype == xd.dtype and bias._data.shape == (wd.shape[0],))
@@ -166,6 +170,8 @@ def bilinear(input1: Tensor, input2: Tensor, weight: Tensor, bias: Tensor | None
         tensor([[12., 12., 12., 12., 12.],
                 [12., 12., 12., 12., 12.]])
     """
+    if _amp.active:
+        input1, input2, weight, bias = _amp.cast("bilinear", input1, input2, weight, bias)
     for name, t in (("input1", input1), ("input2", input2), ("weight", weight)):
         if not isinstance(t, Tensor):
             raise TypeError(f"bilinear(): argument '{name}' must be Tensor, not {type(t).__name__}")

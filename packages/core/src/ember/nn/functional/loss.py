@@ -41,6 +41,8 @@ import warnings
 
 import ember
 
+from ...amp import _state as _amp
+from ...backends import cuda_kernels
 from ...ops._core import Node, Tensor, attach, binary_arrays, grad_state, new_tensor, np, xp_of
 from ...ops.reduction import torch_name
 
@@ -281,6 +283,8 @@ def mse_loss(
         >>> F.mse_loss(ember.tensor([1.0, 2.0, 4.0]), ember.tensor([1.0, 1.0, 1.0]))
         tensor(3.3333)
     """
+    if _amp.active:
+        input, target = _amp.cast("mse_loss", input, target)
     input, target, xd, yd = _operands(input, target, "mse_loss")
     code = _code(size_average, reduce, reduction)
     if weight is not None:
@@ -313,6 +317,8 @@ def l1_loss(
         >>> F.l1_loss(ember.tensor([1.0, 2.0, 4.0]), ember.tensor([1.0, 1.0, 1.0]))
         tensor(1.3333)
     """
+    if _amp.active:
+        input, target = _amp.cast("l1_loss", input, target)
     input, target, xd, yd = _operands(input, target, "l1_loss")
     code = _code(size_average, reduce, reduction)
     if weight is not None:
@@ -349,6 +355,8 @@ def smooth_l1_loss(
         >>> F.smooth_l1_loss(ember.tensor([0.5, 3.0]), ember.zeros(2), reduction="none")
         tensor([0.1250, 2.5000])
     """
+    if _amp.active:
+        input, target = _amp.cast("smooth_l1_loss", input, target)
     if beta < 0:
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     if beta == 0.0:
@@ -386,6 +394,8 @@ def huber_loss(
         >>> F.huber_loss(ember.tensor([0.5, 3.0]), ember.zeros(2), reduction="none", delta=2.0)
         tensor([0.1250, 4.0000])
     """
+    if _amp.active:
+        input, target = _amp.cast("huber_loss", input, target)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     input, target, xd, yd = _operands(input, target, "huber_loss")
@@ -440,6 +450,8 @@ def binary_cross_entropy(
         >>> F.binary_cross_entropy(ember.tensor([0.9, 0.2]), ember.tensor([1.0, 0.0]))
         tensor(0.1643)
     """
+    if _amp.active:
+        input, target, weight = _amp.cast("binary_cross_entropy", input, target, weight)
     code = _code(size_average, reduce, reduction)
     _check_same_size(
         input,
@@ -510,6 +522,10 @@ def binary_cross_entropy_with_logits(
         >>> F.binary_cross_entropy_with_logits(ember.tensor([2.0, -1.0]), ember.tensor([1.0, 0.0]))
         tensor(0.2201)
     """
+    if _amp.active:
+        input, target, weight, pos_weight = _amp.cast(
+            "binary_cross_entropy_with_logits", input, target, weight, pos_weight
+        )
     code = _code(size_average, reduce, reduction)
     _check_same_size(input, target, "Target size ({t}) must be the same as input size ({i})")
     input, target, xd, yd = _operands(input, target, "binary_cross_entropy_with_logits")
@@ -668,6 +684,8 @@ def nll_loss(
         >>> F.nll_loss(logp, ember.tensor([0, 1]))
         tensor(0.2500)
     """
+    if _amp.active:
+        input, target, weight = _amp.cast("nll_loss", input, target, weight)
     code = _code(size_average, reduce, reduction)
     C = _check_class_target("nll_loss", input, target, weight)
     xd = input._data
@@ -722,6 +740,8 @@ class CrossEntropyLossBackward0(Node):
         code, shape, eps, C = self.ctx
         if F.graph:
             return self._graph_backward(F, grad, x, rows, safe, w_row, valid, wvec, denom)
+        if e is None:  # the CUDA kernel's forward: ``s`` holds each row's logsumexp
+            return self._kernel_backward(F, grad, x, s, safe, w_row, valid, wvec, denom)
         g = grad.reshape(-1) if code == _NONE else grad  # (M,) or 0-d
         if denom is not None:
             g = g / denom
@@ -737,6 +757,20 @@ class CrossEntropyLossBackward0(Node):
         if eps:
             c = c[:, None] if c.ndim else c
             g2 -= c if wvec is None else c * wvec
+        return _grad_layout(F, g2, shape)
+
+    def _kernel_backward(self, F, grad, x, lse, safe, w_row, valid, wvec, denom):
+        code, shape, eps, _ = self.ctx
+        xp = _xp_of_array(safe)
+        M = safe.shape[0]
+        g = grad.reshape(-1) if code == _NONE else xp.broadcast_to(grad, (M,))
+        if denom is not None:
+            g = g / denom
+        t = safe if valid is None else xp.where(valid, safe, -1)
+        w_row = xp.ones(M, dtype=lse.dtype) if w_row is None else w_row
+        g2 = cuda_kernels().cross_entropy_backward(
+            g, _class_layout(x), t, lse, w_row, wvec, -1, eps
+        )
         return _grad_layout(F, g2, shape)
 
     def _graph_backward(self, F, grad, x, rows, safe, w_row, valid, wvec, denom):
@@ -778,6 +812,8 @@ def _cross_entropy_indices(input, target, weight, ignore_index, code, eps):
     M = x2.shape[0]
     dtype = xd.dtype
     rows = xp.arange(M)
+    if xp is not np and M and C and cuda_kernels().supports(x2):
+        return _cross_entropy_indices_cuda(input, target, weight, code, eps, x2, safe, valid, C)
     if M and C:
         m = x2.max(axis=1, keepdims=True)
         e = x2 - m
@@ -822,6 +858,32 @@ def _cross_entropy_indices(input, target, weight, ignore_index, code, eps):
         node.ctx = (code, xd.shape, eps, C)
         attach(res, node, input)
         node.save(input, e, s, rows, safe, w_row, valid, wvec, denom)
+    return res
+
+
+def _cross_entropy_indices_cuda(input, target, weight, code, eps, x2, safe, valid, C):
+    """``_cross_entropy_indices`` with the fused CUDA kernel (log-softmax, NLL, weights and
+    label smoothing in one pass per row)."""
+    xp = _xp_of_array(x2)
+    M = x2.shape[0]
+    t = safe if valid is None else xp.where(valid, safe, -1)
+    wvec = None if weight is None else weight._data.astype(x2.dtype, copy=False)
+    losses, lse, w_k = cuda_kernels().cross_entropy_forward(x2, t, wvec, -1, eps)
+    w_row = None if (wvec is None and valid is None) else w_k
+    denom = None
+    if code == _NONE:
+        out = losses.reshape(target._data.shape if input._data.ndim > 1 else ())
+    elif code == _SUM:
+        out = losses.sum()
+    else:  # 0/0 (every target ignored) is NaN, as in PyTorch
+        denom = M if w_row is None else w_row.sum()
+        out = losses.sum() / denom
+    res = new_tensor(out)
+    if grad_state.enabled and input._requires_grad:
+        node = CrossEntropyLossBackward0()
+        node.ctx = (code, input._data.shape, eps, C)
+        attach(res, node, input)
+        node.save(input, None, lse, xp.arange(M), safe, w_row, valid, wvec, denom)
     return res
 
 
@@ -889,6 +951,8 @@ def cross_entropy(
         >>> F.cross_entropy(logits, ember.tensor([1, 2]), label_smoothing=0.1, reduction="none")
         tensor([0.5477, 0.2949])
     """
+    if _amp.active:
+        input, target, weight = _amp.cast("cross_entropy", input, target, weight)
     if size_average is not None or reduce is not None:
         reduction = legacy_get_string(size_average, reduce)
     code = _CODES.get(reduction)
@@ -932,6 +996,8 @@ def kl_div(
         >>> F.kl_div(logq, ember.tensor([[0.5, 0.5]]), reduction="batchmean")
         tensor(0.1438)
     """
+    if _amp.active:
+        input, target = _amp.cast("kl_div", input, target)
     if size_average is not None or reduce is not None:
         code = get_enum(legacy_get_string(size_average, reduce))
     else:
@@ -974,6 +1040,8 @@ def poisson_nll_loss(
         >>> F.poisson_nll_loss(ember.tensor([0.0, 1.0]), ember.tensor([1.0, 2.0]))
         tensor(0.8591)
     """
+    if _amp.active:
+        input, target = _amp.cast("poisson_nll_loss", input, target)
     code = _code(size_average, reduce, reduction)
     if log_input:
         loss = ember.exp(input) - target * input
@@ -1052,6 +1120,8 @@ def soft_margin_loss(
         >>> F.soft_margin_loss(ember.tensor([2.0, -1.0]), ember.tensor([1.0, -1.0]))
         tensor(0.2201)
     """
+    if _amp.active:
+        input, target = _amp.cast("soft_margin_loss", input, target)
     code = _code(size_average, reduce, reduction)
     return _reduce_tensor(_softplus(-(input * target)), code)
 
@@ -1124,6 +1194,8 @@ def multilabel_margin_loss(
         >>> F.multilabel_margin_loss(x, ember.tensor([[3, 0, -1, 1]]))
         tensor(0.8500)
     """
+    if _amp.active:
+        input, target = _amp.cast("multilabel_margin_loss", input, target)
     code = _code(size_average, reduce, reduction)
     td = _long_target("multilabel_margin_loss", target)
     xd = input._data
@@ -1172,6 +1244,8 @@ def multi_margin_loss(
         >>> F.multi_margin_loss(ember.tensor([[0.1, 0.2, 0.4, 0.8]]), ember.tensor([3]))
         tensor(0.3250)
     """
+    if _amp.active:
+        input, target, weight = _amp.cast("multi_margin_loss", input, target, weight)
     code = _code(size_average, reduce, reduction)
     if p != 1 and p != 2:
         raise ValueError("only p == 1 and p == 2 supported")
@@ -1226,6 +1300,8 @@ def margin_ranking_loss(
         ...                       ember.tensor([1.0, 1.0]), margin=0.1)
         tensor(0.2000)
     """
+    if _amp.active:
+        input1, input2, target = _amp.cast("margin_ranking_loss", input1, input2, target)
     code = _code(size_average, reduce, reduction)
     if input1.ndim != input2.ndim or input1.ndim != target.ndim:
         raise RuntimeError(
@@ -1252,6 +1328,8 @@ def hinge_embedding_loss(
         ...                        reduction="none")
         tensor([0.3000, 0.8000])
     """
+    if _amp.active:
+        input, target = _amp.cast("hinge_embedding_loss", input, target)
     code = _code(size_average, reduce, reduction)
     zeros = ember.zeros_like(input)
     margin_clamp = ember.clamp_min(margin - input, 0)
@@ -1279,6 +1357,8 @@ def cosine_embedding_loss(
         >>> F.cosine_embedding_loss(a, b, ember.tensor([1.0, -1.0]), reduction="none")
         tensor([0.2929, 1.0000])
     """
+    if _amp.active:
+        input1, input2, target = _amp.cast("cosine_embedding_loss", input1, input2, target)
     code = _code(size_average, reduce, reduction)
     tdim = target.ndim
     if tdim > 1:
@@ -1336,6 +1416,8 @@ def triplet_margin_loss(
         >>> F.triplet_margin_loss(a, p, n)
         tensor(0.5000)
     """
+    if _amp.active:
+        anchor, positive, negative = _amp.cast("triplet_margin_loss", anchor, positive, negative)
     code = _code(size_average, reduce, reduction)
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")

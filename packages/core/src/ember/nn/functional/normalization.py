@@ -31,6 +31,8 @@ from __future__ import annotations
 
 import math
 
+from ...amp import _state as _amp
+from ...backends import cuda_kernels
 from ...ops._core import Node, Tensor, attach, grad_state, np
 from ...ops.inplace import bump_version
 from ...ops.pointwise import _dtype_error, new_tensor
@@ -180,6 +182,8 @@ def batch_norm(
         >>> rm, rv
         (tensor([0.2000]), tensor([1.1000]))
     """
+    if _amp.active:
+        input, weight, bias = _amp.cast("batch_norm", input, weight, bias)
     d = _float_data(input, "batch_norm")
     ndim = d.ndim
     if ndim < 2:
@@ -313,6 +317,18 @@ class NativeLayerNormBackward0(Node):
 
     def backward(self, F, grad, x, weight, mean, rstd, rows, size, wshape, eps):
         x2 = x.reshape((rows, size))
+        if not F.graph and x2.__class__ is not np.ndarray and cuda_kernels().supports(x2):
+            w = None if weight is None else weight.reshape(size)
+            g2 = grad.reshape((rows, size))
+            gx, gw, gb = cuda_kernels().layer_norm_backward(g2, x2, mean[:, 0], rstd[:, 0], w)
+            nxt = self._next
+            if nxt[2] is not None and gb is None:  # a bias without a weight
+                gb = F.sum(g2, axis=0)
+            return (
+                gx.reshape(tuple(x.shape)) if nxt[0] is not None else None,
+                gw.reshape(wshape) if nxt[1] is not None else None,
+                gb.reshape(wshape) if nxt[2] is not None else None,
+            )
         if F.graph:
             mean, rstd = _norm_stats(F, x2, (1,), eps)
         xhat = (x2 - mean) * rstd
@@ -367,6 +383,8 @@ def layer_norm(
         tensor([[-1.0000,  1.0000],
                 [ 0.0000,  0.0000]], grad_fn=<NativeLayerNormBackward0>)
     """
+    if _amp.active:
+        input, weight, bias = _amp.cast("layer_norm", input, weight, bias)
     d = _float_data(input, "layer_norm")
     normalized_shape = _as_shape(normalized_shape)
     shape = d.shape
@@ -374,15 +392,21 @@ def layer_norm(
     size = math.prod(normalized_shape)
     rows = d.size // size if size else 0
     x2 = d.reshape(rows, size)
-    mean = x2.mean(axis=1, keepdims=True)
-    xc = x2 - mean
-    var = np.mean(xc * xc, axis=1, keepdims=True)
-    rstd = 1.0 / np.sqrt(var + eps)
-    xc *= rstd
-    if weight is not None:
-        xc *= weight._data.reshape(size)
-    if bias is not None:
-        xc += bias._data.reshape(size)
+    if x2.__class__ is not np.ndarray and rows and cuda_kernels().supports(x2):
+        w = None if weight is None else weight._data.reshape(size)
+        b = None if bias is None else bias._data.reshape(size)
+        xc, mean, rstd = cuda_kernels().layer_norm_forward(x2, w, b, eps)
+        mean, rstd = mean.reshape(rows, 1), rstd.reshape(rows, 1)
+    else:
+        mean = x2.mean(axis=1, keepdims=True)
+        xc = x2 - mean
+        var = np.mean(xc * xc, axis=1, keepdims=True)
+        rstd = 1.0 / np.sqrt(var + eps)
+        xc *= rstd
+        if weight is not None:
+            xc *= weight._data.reshape(size)
+        if bias is not None:
+            xc += bias._data.reshape(size)
     res = new_tensor(xc.reshape(shape))
     if _any_grad(input, weight, bias):
         node = NativeLayerNormBackward0()
@@ -436,6 +460,8 @@ def group_norm(
         >>> ember.nn.functional.group_norm(x, 2).flatten()
         tensor([-1.0000,  1.0000,  0.0000,  0.0000])
     """
+    if _amp.active:
+        input, weight, bias = _amp.cast("group_norm", input, weight, bias)
     d = _float_data(input, "group_norm")
     ndim = d.ndim
     if ndim < 2:
@@ -478,6 +504,43 @@ def group_norm(
 # -- RMS norm and local response norm (composites) --------------------------------------------
 
 
+class FusedRmsNormBackward0(Node):
+    """RMS norm as one node (the CUDA kernel's path; see ``_fused_rms_norm``)."""
+
+    __slots__ = ()
+
+    def backward(self, F, grad, x, weight, rstd, rows, size, wshape, eps):
+        x2 = x.reshape((rows, size))
+        g2 = grad.reshape((rows, size))
+        w = None if weight is None else weight.reshape((size,))
+        if not F.graph:
+            gx, gw = cuda_kernels().rms_norm_backward(g2, x2, rstd, w)
+        else:  # recomputed with differentiable ops
+            r = 1.0 / F.sqrt(F.mean(x2 * x2, axis=1, keepdims=True) + eps)
+            xhat = x2 * r
+            gxhat = g2 if w is None else g2 * w
+            gx = (gxhat - xhat * F.mean(gxhat * xhat, axis=1, keepdims=True)) * r
+            gw = None if w is None else F.sum(g2 * xhat, axis=0)
+        gx = gx.reshape(tuple(x.shape)) if self._next[0] is not None else None
+        gw = gw.reshape(wshape) if (gw is not None and self._next[1] is not None) else None
+        return gx, gw
+
+
+def _fused_rms_norm(input: Tensor, normalized_shape, weight, eps: float) -> Tensor:
+    d = input._data
+    size = math.prod(normalized_shape)
+    rows = d.size // size if size else 0
+    x2 = d.reshape(rows, size)
+    w = None if weight is None else weight._data.reshape(size)
+    y, rstd = cuda_kernels().rms_norm_forward(x2, w, eps)
+    res = new_tensor(y.reshape(d.shape))
+    if _any_grad(input, weight):
+        node = FusedRmsNormBackward0()
+        attach(res, node, input, weight)
+        node.save(input, weight, rstd, rows, size, normalized_shape, eps)
+    return res
+
+
 def rms_norm(
     input: Tensor,
     normalized_shape,
@@ -492,11 +555,15 @@ def rms_norm(
         >>> ember.nn.functional.rms_norm(ember.tensor([[3.0, 4.0]]), [2])
         tensor([[0.8485, 1.1314]])
     """
+    if _amp.active:
+        input, weight = _amp.cast("rms_norm", input, weight)
     d = _float_data(input, "rms_norm")
     normalized_shape = _as_shape(normalized_shape)
     _check_normalized_shape("rms_norm", d.shape, normalized_shape, weight, None, star_sep="")
     if eps is None:
         eps = float(np.finfo(d.dtype).eps)
+    if d.__class__ is not np.ndarray and cuda_kernels().supports(d):
+        return _fused_rms_norm(input, normalized_shape, weight, eps)
     dims = tuple(range(-len(normalized_shape), 0))
     out = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
     if weight is not None:

@@ -175,6 +175,8 @@ class _MaxPoolNode(Node):
     __slots__ = ()
 
     def backward(self, F, grad, args, geom):
+        if args.__class__ is _FlatIndices:
+            return _flat_scatter(F, grad, args.idx, geom)
         if F.graph:
             return _max_scatter_graph(F, grad, args, geom)
         return _max_scatter(grad, args, geom)
@@ -339,12 +341,63 @@ def _max_scatter_graph(F, grad, args, geom):
     return F.index_add_zeros((lead, plane), (rows, idx2), g2).reshape(tuple(shape))
 
 
+class _FlatIndices:
+    """Saved by the CUDA path of 2-D max pooling: the winners' flat indices per plane."""
+
+    __slots__ = ("idx",)
+
+    def __init__(self, idx):
+        self.idx = idx
+
+
+def _flat_scatter(F, grad, idx, geom):
+    """The input gradient from flat per-plane winner indices ``idx`` ``(B, *out)``."""
+    shape, nd = geom[0], geom[1]
+    B = idx.shape[0]
+    L = tuple(shape[-nd:])
+    if not F.graph:
+        from ...backends import cuda_kernels
+
+        g = grad.reshape((B, *idx.shape[1:]))
+        return cuda_kernels().max_pool2d_backward(g, idx, (B, *L)).reshape(tuple(shape))
+    xp = _xp(idx)
+    idx2 = idx.reshape(B, -1)
+    rows = xp.arange(B).reshape(B, 1)
+    g2 = grad.reshape((B, idx2.shape[1]))
+    plane = int(np.prod(L, dtype=np.int64))
+    return F.index_add_zeros((B, plane), (rows, idx2), g2).reshape(tuple(shape))
+
+
+def _max_pool2d_cuda(x, a, k, s, p, d, out, return_indices):
+    """2-D max pooling with the CUDA kernel: values and flat indices in one pass."""
+    from ...backends import cuda_kernels
+
+    lead = a.shape[:-2]
+    B = int(np.prod(lead, dtype=np.int64))
+    values, idx = cuda_kernels().max_pool2d_with_indices(
+        a.reshape(B, *a.shape[-2:]), k, s, p, d, out
+    )
+    res = new_tensor(values.reshape(*lead, *out))
+    if grad_state.enabled and x._requires_grad:
+        node = MaxPool2DWithIndicesBackward0()
+        attach(res, node, x)
+        node.save(_FlatIndices(idx), (a.shape, 2, k, s, p, d, out))
+    if return_indices:
+        return res, new_tensor(idx.reshape(res._data.shape))
+    return res
+
+
 def _max_pool(op, nd, input, kernel_size, stride, padding, dilation, ceil_mode, return_indices):
     x = _as_input(input, op, nd)
     k, s, p, d, L, out = _geometry(
         x, op, nd, kernel_size, stride, padding, dilation, ceil_mode, True
     )
     a = x._data
+    if nd == 2 and a.__class__ is not np.ndarray and a.dtype.kind == "f" and a.size:
+        from ...backends import cuda_kernels
+
+        if cuda_kernels().supports(a):
+            return _max_pool2d_cuda(x, a, k, s, p, d, out, return_indices)
     want = return_indices or (grad_state.enabled and x._requires_grad)
     best, args = _max_forward(a, nd, k, s, p, d, out, want)
     res = new_tensor(best)

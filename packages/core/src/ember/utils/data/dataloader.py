@@ -97,7 +97,8 @@ class DataLoader:
         sampler, batch_sampler: custom index orders (exclusive with the options above).
         num_workers: worker processes (0: load in the main process).
         collate_fn: merges samples into a batch (default ``default_collate``).
-        pin_memory: accepted; page-locked memory matters only with a GPU backend.
+        pin_memory: put batches in page-locked memory for faster copies to the GPU (with no
+            GPU: a no-op, with PyTorch's warning).
         drop_last: drop the last incomplete batch.
         timeout: seconds to wait for a batch from the workers (0: no limit).
         worker_init_fn: called as ``fn(worker_id)`` in each worker after seeding.
@@ -221,6 +222,14 @@ class DataLoader:
         return len(self._index_sampler)
 
     def __iter__(self):
+        iterator = self._make_iterator()
+        if self.pin_memory:
+            from ._pin import pinning_iterator
+
+            return pinning_iterator(iterator)
+        return iterator
+
+    def _make_iterator(self):
         if self.num_workers == 0:
             return _SingleProcessIter(self)
         if self.persistent_workers:
