@@ -8,7 +8,7 @@
 
 Run from the repository root (PyTorch may live in another interpreter than Ember's venv)::
 
-    PYTHONPATH=packages/core/src python3 benchmarks/bench_core.py
+    PYTHONPATH=packages/core/src python3 benchmarks/bench_core.py [--quick] [--json PATH]
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ import statistics
 import subprocess
 import sys
 import time
+
+from _report import add_json_argument, record, write_json
 
 
 def import_time(module: str, runs: int) -> float:
@@ -67,15 +69,22 @@ def per_op_us(lib, n_ops: int, repeats: int, size: int = 16) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--import-runs", type=int, default=5)
+    parser.add_argument("--import-runs", type=int, default=None, help="default 5 (quick: 3)")
     parser.add_argument("--ops", type=int, default=100)
-    parser.add_argument("--repeats", type=int, default=50)
+    parser.add_argument("--repeats", type=int, default=None, help="default 50 (quick: 20)")
+    parser.add_argument("--quick", action="store_true", help="fewer runs (a rough figure)")
+    add_json_argument(parser)
     args = parser.parse_args()
+    if args.import_runs is None:
+        args.import_runs = 3 if args.quick else 5
+    if args.repeats is None:
+        args.repeats = 20 if args.quick else 50
 
     have_torch = importlib.util.find_spec("torch") is not None
     rows = []
     t_ember = import_time("ember", args.import_runs)
     t_numpy = import_time("numpy", args.import_runs)
+    t_torch = None
     rows.append(("import ember (ms)", t_ember * 1e3, None))
     rows.append(("import numpy (ms)", t_numpy * 1e3, None))
     if have_torch:
@@ -99,6 +108,32 @@ def main() -> None:
     for name, value, ratio in rows:
         r = "" if ratio is None else f"{ratio:.2f}x"
         print(f"{name:<36}{value:>12.2f}{r:>14}")
+
+    write_json(
+        args.json,
+        [
+            record(
+                "core",
+                "import (fresh interpreter)",
+                "ms",
+                t_ember * 1e3,
+                None if t_torch is None else t_torch * 1e3,
+                "torch" if have_torch else None,
+                statistic=f"median of {args.import_runs} runs",
+                note=f"import numpy alone: {t_numpy * 1e3:.0f} ms",
+            ),
+            record(
+                "core",
+                f"chain of {args.ops} elementwise ops on 16x16, forward + backward",
+                "us/op",
+                ember_us,
+                torch_us,
+                "torch" if have_torch else None,
+                statistic=f"best of {args.repeats} runs",
+                note="torch with 1 thread" if have_torch else "",
+            ),
+        ],
+    )
 
 
 if __name__ == "__main__":

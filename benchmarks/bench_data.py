@@ -2,7 +2,7 @@
 with Pillow and applies a few NumPy transforms, for num_workers 0 and 2, beside PyTorch's
 DataLoader on the same dataset when PyTorch is installed.
 
-    PYTHONPATH=packages/core/src python3 benchmarks/bench_data.py [--quick]
+    PYTHONPATH=packages/core/src python3 benchmarks/bench_data.py [--quick] [--json PATH]
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import io
 import time
 
 import numpy as np
+from _report import add_json_argument, record, write_json
 
 
 def make_pngs(n: int, size: int = 32) -> list[bytes]:
@@ -63,6 +64,7 @@ def throughput(make_loader, n: int) -> float:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    add_json_argument(parser)
     args = parser.parse_args()
     n = 1024 if args.quick else 4096
     blobs = make_pngs(n)
@@ -84,6 +86,7 @@ def main():
         datasets["torch"] = TorchDataset(blobs)
     print(f"{n} PNG images 32x32, batch 64 (samples/s, higher is better)")
     print(f"{'workers':>8} " + " ".join(f"{name:>10}" for name in frameworks) + "   ember/torch")
+    records = []
     for workers in (0, 2):
         rates = {}
         for name, make in frameworks.items():
@@ -97,6 +100,19 @@ def main():
         print(
             f"{workers:>8} " + " ".join(f"{r:>10.0f}" for r in rates.values()) + f"   {ratio:>11}"
         )
+        records.append(
+            record(
+                "data",
+                f"DataLoader, {n} PNG images 32x32, batch 64, num_workers={workers}",
+                "samples/s",
+                rates["ember"],
+                rates.get("torch"),
+                "torch" if "torch" in rates else None,
+                better="higher",
+                statistic="best of 2 passes after a warm-up pass",
+            )
+        )
+    write_json(args.json, records)
 
 
 if __name__ == "__main__":

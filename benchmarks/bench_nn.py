@@ -19,7 +19,7 @@ alternate, so the ratio ember/torch is taken in the same run under the same mach
 Run from the repository root with the interpreter that has PyTorch::
 
     PYTHONPATH=packages/core/src python3 benchmarks/bench_nn.py [--quick] [--models mlp,lstm]
-        [--threads 1]
+        [--threads 1] [--json PATH]
 
 On a busy machine, multi-threaded BLAS calls on these small matrices can slow down by an
 order of magnitude (threads spin while waiting for cores); ``--threads 1`` gives steadier
@@ -53,6 +53,7 @@ if THREADS is not None:
         os.environ[var] = str(THREADS)
 
 import numpy as np  # noqa: E402
+from _report import add_json_argument, record, write_json  # noqa: E402
 
 LR = 0.01
 
@@ -269,6 +270,7 @@ def main() -> None:
     parser.add_argument(
         "--threads", type=int, default=None, help="BLAS / PyTorch threads for both (default: all)"
     )
+    add_json_argument(parser)
     args = parser.parse_args()
     warmup, steps = (1, 3) if args.quick else (3, 15)
     if args.steps:
@@ -295,12 +297,19 @@ def main() -> None:
     header = f"{'model':<52} {'ember ms':>9} {'torch ms':>9} {'ratio':>6}"
     print(header)
     print("-" * len(header))
+    statistic = f"median of {steps} steps after {warmup} warm-up"
+    if args.threads:
+        statistic += f", {args.threads} thread(s)"
+    records = []
     for name in args.models.split(","):
         title, builder = MODELS[name]
         try:
             steps_by_lib = {"ember": build_step(ember, builder, use_optim)}
         except (AttributeError, ImportError, NotImplementedError) as exc:
             print(f"{title:<52} {'n/a':>9}   ({type(exc).__name__}: {exc})")
+            records.append(
+                record("nn", title, "ms/step", None, note=f"{type(exc).__name__}: {exc}")
+            )
             continue
         if torch is not None:
             steps_by_lib["torch"] = build_step(torch, builder, use_optim)
@@ -309,6 +318,20 @@ def main() -> None:
         if torch is not None:
             row += f" {t['torch'] * 1e3:9.2f} {t['ember'] / t['torch']:6.2f}"
         print(row, flush=True)
+        records.append(
+            record(
+                "nn",
+                title,
+                "ms/step",
+                t["ember"] * 1e3,
+                None if torch is None else t["torch"] * 1e3,
+                None if torch is None else "torch",
+                statistic=statistic,
+                note=f"update: {update}"
+                + ("" if torch is None else f"; torch threads: {torch.get_num_threads()}"),
+            )
+        )
+    write_json(args.json, records)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ default for these optimizers is the per-tensor "for-loop" implementation, on all
 
 Run from the repository root (PyTorch may live in another interpreter than Ember's venv)::
 
-    PYTHONPATH=packages/core/src python3 benchmarks/bench_optim.py
+    PYTHONPATH=packages/core/src python3 benchmarks/bench_optim.py [--quick] [--json PATH]
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ import statistics
 import time
 
 import numpy as np
+from _report import add_json_argument, record, write_json
 
 
 def resnet18_shapes() -> list[tuple[int, ...]]:
@@ -80,9 +81,13 @@ def step_ms(opts: dict, repeats: int, run: int = 5) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--repeats", type=int, default=None, help="default 20 (quick: 10)")
     parser.add_argument("--threads", type=int, default=None)
+    parser.add_argument("--quick", action="store_true", help="fewer steps (a rough figure)")
+    add_json_argument(parser)
     args = parser.parse_args()
+    if args.repeats is None:
+        args.repeats = 10 if args.quick else 20
 
     import ember
 
@@ -104,6 +109,11 @@ def main() -> None:
     print(f", torch threads: {torch.get_num_threads()}" if torch else ", torch: not installed")
     print(f"{'optimizer':34s} {'ember ms':>9s} {'torch ms':>9s} {'ember/torch':>12s}")
     libs = {"ember": ember} if torch is None else {"ember": ember, "torch": torch}
+    records = []
+    statistic = f"median of {max(1, args.repeats // 5) * 5} steps"
+    threads = f"threads: ember {ember.get_num_threads()}"
+    if torch is not None:
+        threads += f", torch {torch.get_num_threads()}"
     for label, (name, kwargs) in OPTIMIZERS.items():
         opts = {k: _make(lib, name, kwargs, params_np, grads_np) for k, lib in libs.items()}
         ms = step_ms(opts, args.repeats)
@@ -113,6 +123,19 @@ def main() -> None:
             print(f"{label:34s} {ms['ember']:9.2f} {ms['torch']:9.2f} {ratio:12.2f}")
         else:
             print(f"{label:34s} {ms['ember']:9.2f} {'-':>9s} {'-':>12s}")
+        records.append(
+            record(
+                "optim",
+                f"{label}, ResNet-18 parameters",
+                "ms/step",
+                ms["ember"],
+                ms.get("torch"),
+                None if torch is None else "torch",
+                statistic=statistic,
+                note=threads,
+            )
+        )
+    write_json(args.json, records)
 
 
 if __name__ == "__main__":
