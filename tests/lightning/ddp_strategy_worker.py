@@ -44,7 +44,14 @@ model(x).sum().backward()
 record["synced_grad"] = model.module.weight.grad.item()
 record["weight"] = model.module.weight.item()
 
+# teardown unwraps the module (its gradient hooks go) but keeps the process group up
+strategy.teardown()
+record["unwrapped"] = strategy.model is None and strategy.lightning_module is None
+record["group_kept"] = ember.distributed.is_initialized() and strategy.world_size == 2
+model.module.zero_grad()
+model.module(x).sum().backward()  # a plain backward: no hook left, the gradient stays local
+record["grad_after_teardown"] = model.module.weight.grad.item()
+
 strategy.barrier()
 (Path(sys.argv[1]) / f"rank{rank}.json").write_text(json.dumps(record))
-strategy.teardown()
-assert not ember.distributed.is_initialized()
+ember.distributed.destroy_process_group()

@@ -35,10 +35,11 @@ def test_gpu_without_gpu_is_a_clear_error(accelerator):
 def test_accelerator_and_devices_errors():
     with pytest.raises(MisconfigurationException, match=r"unknown accelerator; expected one of"):
         L.Trainer(accelerator="tpu")
-    with pytest.raises(MisconfigurationException, match=r"runs on one device"):
+    # two devices mean two processes, which a launcher must have started
+    with pytest.raises(MisconfigurationException, match=r"trains on 2 processes, but the launc"):
         L.Trainer(accelerator="cpu", devices=2)
-    with pytest.raises(MisconfigurationException, match=r"only 'auto'"):
-        L.Trainer(strategy="ddp")
+    with pytest.raises(MisconfigurationException, match=r"unknown strategy; expected one of"):
+        L.Trainer(strategy="fsdp")
 
 
 @pytest.mark.parametrize("precision", ["bf17", "32-mixed", 8, None.__class__])

@@ -5,6 +5,7 @@ import pytest
 from PIL import Image
 
 import ember
+from ember.utils.data import DataLoader, Dataset
 from ember_vision import transforms as T
 from ember_vision.transforms import v2
 
@@ -145,3 +146,35 @@ def test_compose_repr_and_errors():
         T.Compose([])
     with pytest.raises(TypeError, match="sequence of callables"):
         T.Compose(T.CenterCrop(2))
+
+
+class _SameImage(Dataset):
+    """Every sample is the same image, so differences come from the random transform alone."""
+
+    def __init__(self, transform):
+        self.transform = transform
+        self.image = ember.arange(3 * 16 * 16, dtype=ember.float32).reshape(3, 16, 16)
+
+    def __len__(self):
+        return 8
+
+    def __getitem__(self, index):
+        return self.transform(self.image)
+
+
+def _crops(num_workers, seed):
+    from ember_vision import transforms as T
+
+    ember.manual_seed(seed)
+    loader = DataLoader(_SameImage(T.RandomCrop(8)), batch_size=4, num_workers=num_workers)
+    return ember.cat(list(loader)).numpy()
+
+
+def test_dataloader_workers_draw_differently_and_seeds_reproduce():
+    crops = _crops(num_workers=2, seed=0)
+    # worker 0 made samples 0-3 and worker 1 samples 4-7: their draws must differ
+    first, second = crops[:4], crops[4:]
+    assert not np.array_equal(first, second)
+    assert len({c.tobytes() for c in crops}) > 4  # not one crop repeated
+    np.testing.assert_array_equal(crops, _crops(num_workers=2, seed=0))
+    assert not np.array_equal(crops, _crops(num_workers=2, seed=1))

@@ -22,7 +22,7 @@ _LAZY_NAMES = {
     "seed_everything": "ember_lightning.utilities.seed",
     "Callback": "ember_lightning.callbacks.callback",
 }
-_LAZY_SUBMODULES = {"callbacks", "core", "loggers", "trainer", "utilities"}
+_LAZY_SUBMODULES = {"callbacks", "core", "loggers", "strategies", "trainer", "utilities"}
 
 __all__ = ["LightningModule", "LightningDataModule", "Trainer", "seed_everything", "Callback"]
 

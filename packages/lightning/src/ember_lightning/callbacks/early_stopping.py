@@ -139,10 +139,12 @@ class EarlyStopping(Callback):
             return
         current = float(logs[self.monitor])
         should_stop, reason = self._evaluate_stopping_criteria(current)
+        # DDP: every rank stops when one of them decides to (the loops must stay in step)
+        should_stop = trainer.strategy.reduce_boolean_decision(should_stop, all=False)
         trainer.should_stop = trainer.should_stop or should_stop
         if should_stop:
             self.stopped_epoch = trainer.current_epoch
-        if reason and self.verbose:
+        if reason and self.verbose and trainer.is_global_zero:
             print(reason)
 
     def _evaluate_stopping_criteria(self, current: float) -> tuple[bool, str | None]:

@@ -118,7 +118,7 @@ class LearningRateMonitor(Callback):
 
     @staticmethod
     def _log(trainer, stats: dict[str, float]) -> None:
-        if not stats:
+        if not stats or not trainer.is_global_zero:
             return
         step = trainer.fit_loop.epoch_loop._batches_that_stepped
         for logger in trainer.loggers:

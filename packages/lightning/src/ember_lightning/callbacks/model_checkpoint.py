@@ -164,10 +164,11 @@ class ModelCheckpoint(Callback):
     def setup(self, trainer, pl_module, stage: str) -> None:
         if self.dirpath is None:
             self.dirpath = self._default_dirpath(trainer)
+        self.dirpath = trainer.strategy.broadcast(self.dirpath)  # DDP: rank 0's folder
         has_files = os.path.isdir(self.dirpath) and any(
             name.endswith(self.FILE_EXTENSION) for name in os.listdir(self.dirpath)
         )
-        if stage == "fit" and self.save_top_k != 0 and has_files:
+        if stage == "fit" and self.save_top_k != 0 and has_files and trainer.is_global_zero:
             warnings.warn(
                 f"Checkpoint directory {self.dirpath} exists and is not empty.", stacklevel=2
             )
@@ -198,6 +199,7 @@ class ModelCheckpoint(Callback):
         now = time.monotonic()
         if interval is not None and self._last_time_check is not None:
             skip_time = now - self._last_time_check < interval.total_seconds()
+            skip_time = trainer.strategy.broadcast(skip_time)  # DDP: rank 0's clock decides
         if skip_batch and skip_time:
             return
         if not skip_time:
@@ -293,10 +295,12 @@ class ModelCheckpoint(Callback):
                 f"the returned metrics: {sorted(candidates)}. HINT: Did you call "
                 f"`log({self.monitor!r}, value)` in the `LightningModule`?"
             )
-        current = candidates[self.monitor]
+        # DDP: rank 0's score, so that every rank keeps the same best_k_models and
+        # best_model_path, and all take the same decision to save (a collective operation)
+        current = trainer.strategy.broadcast(candidates[self.monitor])
         if self.check_monitor_top_k(trainer, current):
             self._update_best_and_save(current, trainer, candidates)
-        elif self.verbose:
+        elif self.verbose and trainer.is_global_zero:
             print(
                 f"Epoch {trainer.current_epoch:d}, global step {trainer.global_step:d}: "
                 f"{self.monitor!r} was not in top {self.save_top_k}"
@@ -318,7 +322,7 @@ class ModelCheckpoint(Callback):
         self.best_model_path = filepath
         self._save_checkpoint(trainer, filepath)
         if self.save_top_k == 1 and previous and previous != filepath:
-            self._remove_checkpoint(previous)
+            self._remove_checkpoint(trainer, previous)
 
     def _update_best_and_save(self, current, trainer, candidates: dict[str, Any]) -> None:
         import ember
@@ -344,7 +348,7 @@ class ModelCheckpoint(Callback):
             self.best_k_models, key=lambda p: _number(self.best_k_models[p])
         )
         self.best_model_score = self.best_k_models[self.best_model_path]
-        if self.verbose:
+        if self.verbose and trainer.is_global_zero:
             print(
                 f"Epoch {trainer.current_epoch:d}, global step {trainer.global_step:d}: "
                 f"{self.monitor!r} reached {_number(current):.5f} (best "
@@ -352,7 +356,7 @@ class ModelCheckpoint(Callback):
             )
         self._save_checkpoint(trainer, filepath)
         if del_filepath is not None and filepath != del_filepath:
-            self._remove_checkpoint(del_filepath)
+            self._remove_checkpoint(trainer, del_filepath)
 
     def _save_last_checkpoint(self, trainer, candidates: dict[str, Any]) -> None:
         if not self.save_last:
@@ -365,20 +369,22 @@ class ModelCheckpoint(Callback):
                     candidates, self.CHECKPOINT_NAME_LAST, ver=version
                 )
                 version += 1
+        filepath = trainer.strategy.broadcast(filepath)  # DDP: rank 0 saw the files
         previous, self.last_model_path = self.last_model_path, filepath
         self._save_checkpoint(trainer, filepath)
         if previous and previous != filepath:
-            self._remove_checkpoint(previous)
+            self._remove_checkpoint(trainer, previous)
 
     def _save_checkpoint(self, trainer, filepath: str) -> None:
         trainer.save_checkpoint(filepath, self.save_weights_only)
         self._last_global_step_saved = trainer.global_step
-        for logger in trainer.loggers:
-            logger.after_save_checkpoint(self)
+        if trainer.is_global_zero:
+            for logger in trainer.loggers:
+                logger.after_save_checkpoint(self)
 
     @staticmethod
-    def _remove_checkpoint(filepath: str) -> None:
-        if os.path.isfile(filepath):
+    def _remove_checkpoint(trainer, filepath: str) -> None:
+        if trainer.is_global_zero and os.path.isfile(filepath):
             os.remove(filepath)
 
     # -- file names -------------------------------------------------------------------------------
@@ -389,7 +395,7 @@ class ModelCheckpoint(Callback):
             while os.path.isfile(filepath) and filepath != del_filepath:
                 filepath = self.format_checkpoint_name(candidates, ver=version)
                 version += 1
-        return filepath
+        return trainer.strategy.broadcast(filepath)  # DDP: rank 0's name (it saw the files)
 
     @classmethod
     def _format_checkpoint_name(

@@ -131,7 +131,8 @@ class Timer(Callback):
 
     def _check_time_remaining(self, trainer) -> None:
         should_stop = self.time_elapsed() >= self._duration
+        should_stop = trainer.strategy.broadcast(should_stop)  # DDP: rank 0's clock decides
         trainer.should_stop = trainer.should_stop or should_stop
-        if should_stop and self._verbose:
+        if should_stop and self._verbose and trainer.is_global_zero:
             elapsed = timedelta(seconds=int(self.time_elapsed()))
             print(f"Time limit reached. Elapsed time is {elapsed}. Signaling Trainer to stop.")

@@ -8,6 +8,11 @@ that logs it, as in Lightning:
 - evaluation steps and their batch hooks: default ``on_step=False, on_epoch=True``;
 - epoch-level hooks (``on_train_epoch_end``, ``on_validation_epoch_end``, ...): epoch only;
 - anywhere else (setup, predict, checkpoint hooks, ...): logging is an error.
+
+With ``sync_dist=True`` the value is combined across ranks (``strategy.reduce`` with the
+metric's ``reduce_fx``) as it is logged. The epoch reduction then runs on the combined step
+values; with the equal per-rank batch sizes a ``DistributedSampler`` gives, the epoch mean
+equals the mean over all ranks' samples.
 """
 
 from __future__ import annotations
@@ -131,6 +136,8 @@ def log_value(
     reduce_fx: str,
     add_dataloader_idx: bool,
     batch_size: int | None,
+    sync_dist: bool = False,
+    sync_dist_group: Any = None,
 ) -> None:
     """Check one ``self.log`` call and hand it to the trainer's current results."""
     trainer = module._trainer
@@ -149,6 +156,8 @@ def log_value(
             f"self.log({name!r}, ..., on_step=False, on_epoch=False) records nothing"
         )
     number = _to_float(value, name)
+    if sync_dist:  # the same value on every rank: reduced with reduce_fx when logged
+        number = trainer.strategy.reduce(number, group=sync_dist_group, reduce_op=reduce_fx)
     dataloader_idx = module._current_dataloader_idx
     if add_dataloader_idx and dataloader_idx is not None:
         name = f"{name}/dataloader_idx_{dataloader_idx}"

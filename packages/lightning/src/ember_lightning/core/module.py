@@ -130,6 +130,16 @@ class LightningModule(nn.Module, ModelHooks, DataHooks, CheckpointHooks):
         return self._trainer.global_step if self._trainer is not None else 0
 
     @property
+    def global_rank(self) -> int:
+        """This process's rank among all the processes of the job (0 without a trainer)."""
+        return self._trainer.global_rank if self._trainer is not None else 0
+
+    @property
+    def local_rank(self) -> int:
+        """This process's rank on its machine (0 without a trainer)."""
+        return self._trainer.local_rank if self._trainer is not None else 0
+
+    @property
     def logger(self):
         """The trainer's first logger, or None."""
         return self._trainer.logger if self._trainer is not None else None
@@ -229,8 +239,12 @@ class LightningModule(nn.Module, ModelHooks, DataHooks, CheckpointHooks):
             batch_size: the weight in the epoch mean (default: the size of the batch's first
                 dimension).
             add_dataloader_idx: with several dataloaders, suffix ``/dataloader_idx_{i}``.
-            enable_graph, sync_dist, sync_dist_group, metric_attribute, rank_zero_only:
-                accepted for Lightning's signature (one process: nothing to synchronise).
+            sync_dist: with several processes (``strategy="ddp"``), combine the value across
+                ranks when it is logged, with ``reduce_fx`` (the mean by default), so that every
+                rank (and so the loggers, the progress bar and the callbacks) sees the same
+                value. Every rank must then log it (it is a collective operation).
+            sync_dist_group: the process group to combine over (default: all ranks).
+            enable_graph, metric_attribute, rank_zero_only: accepted for Lightning's signature.
         """
         log_value(
             self,
@@ -243,6 +257,8 @@ class LightningModule(nn.Module, ModelHooks, DataHooks, CheckpointHooks):
             reduce_fx=reduce_fx_name(reduce_fx, name),
             add_dataloader_idx=add_dataloader_idx,
             batch_size=batch_size,
+            sync_dist=sync_dist,
+            sync_dist_group=sync_dist_group,
         )
 
     def log_dict(
@@ -270,6 +286,8 @@ class LightningModule(nn.Module, ModelHooks, DataHooks, CheckpointHooks):
                 on_step=on_step,
                 on_epoch=on_epoch,
                 reduce_fx=reduce_fx,
+                sync_dist=sync_dist,
+                sync_dist_group=sync_dist_group,
                 add_dataloader_idx=add_dataloader_idx,
                 batch_size=batch_size,
             )
@@ -437,6 +455,19 @@ class LightningModule(nn.Module, ModelHooks, DataHooks, CheckpointHooks):
         for p in self.parameters():
             p.requires_grad_(True)
         self.train()
+
+    def all_gather(self, data):
+        """``data`` (a tensor of the same shape on every rank) from every rank, stacked along
+        a new first dim of size ``world_size``; every rank must call it.
+
+        Example:
+            >>> import ember
+            >>> tuple(LightningModule().all_gather(ember.tensor([1.0, 2.0])).shape)  # one process
+            (1, 2)
+        """
+        if self._trainer is None:
+            return data.unsqueeze(0)
+        return self._trainer.strategy.all_gather(data)
 
     def print(self, *args: Any, **kwargs: Any) -> None:
         """``print`` once (in the main process)."""

@@ -4,27 +4,63 @@ The trainer drives it (one process per device, all started by ``ember-run`` or `
 
 1. ``setup_environment()`` joins the default process group (unless the script already did);
 2. ``setup_module(module)`` wraps the LightningModule in ``DistributedDataParallel``;
-3. ``process_dataloader(loader, shuffle)`` gives each rank its share of the data through a
+3. ``training_step(batch, batch_idx)`` runs the module's ``training_step`` as the forward
+   of the wrapper, so that the backward after it averages the gradients;
+4. ``process_dataloader(loader, shuffle)`` gives each rank its share of the data through a
    ``DistributedSampler``;
-4. ``block_backward_sync()`` skips gradient averaging on the steps that only accumulate;
-5. ``reduce(value, reduce_op)`` combines a logged metric across ranks (``sync_dist=True``);
+5. ``block_backward_sync()`` skips gradient averaging on the steps that only accumulate;
+6. ``reduce(value, reduce_op)`` combines a logged metric across ranks (``sync_dist=True``);
    ``broadcast``, ``barrier`` and ``reduce_boolean_decision`` keep ranks agreeing (early
    stopping, checkpoint paths); ``is_global_zero`` gates progress bars, loggers and
    checkpoint writing;
-6. ``teardown()`` leaves the process group if it joined it.
+7. ``teardown()`` unwraps the module. The process group stays up (as in Lightning): after
+   ``fit``, ``trainer.is_global_zero`` still tells the ranks apart, ``test`` can follow, and
+   an uncaught exception on one rank still ends the whole job. It ends with the process, or
+   with ``ember.distributed.destroy_process_group()``.
+
+Note [Training step through the wrapper]
+    ``DistributedDataParallel`` averages gradients only in a backward that follows its own
+    forward (which arms its gradient reducer and broadcasts buffers), but the trainer must
+    call ``training_step``, not ``forward``. ``training_step`` therefore calls the wrapper
+    with the module's ``forward`` standing for its ``training_step`` during that one call
+    (Lightning's "forward redirection"); the real ``forward`` is back in place before the
+    step's own code runs, so ``self(x)`` inside it behaves as usual.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 from typing import Any
+
+from .strategy import Strategy, check_reduce_op
 
 __all__ = ["DDPStrategy"]
 
-_REDUCE_OPS = ("mean", "avg", "sum", "max", "min")
+
+def _call_as_forward(wrapper, module, method: str, *args: Any, **kwargs: Any) -> Any:
+    """``wrapper(*args, **kwargs)`` with ``module.forward`` running ``module.<method>`` for
+    that one call (see Note [Training step through the wrapper])."""
+    own_forward = module.__dict__.get("forward")  # an instance-level forward, if any
+
+    def restore_forward() -> None:
+        if own_forward is None:
+            module.__dict__.pop("forward", None)
+        else:
+            module.__dict__["forward"] = own_forward
+
+    def method_as_forward(*a: Any, **k: Any) -> Any:
+        restore_forward()
+        return getattr(module, method)(*a, **k)
+
+    module.__dict__["forward"] = method_as_forward
+    try:
+        return wrapper(*args, **kwargs)
+    finally:
+        restore_forward()
 
 
-class DDPStrategy:
+class DDPStrategy(Strategy):
     """Data-parallel strategy on ``ember.distributed`` (Lightning's ``strategy="ddp"``).
 
     Args:
@@ -43,10 +79,9 @@ class DDPStrategy:
     strategy_name = "ddp"
 
     def __init__(self, process_group_backend: str | None = None, **ddp_kwargs: Any) -> None:
+        super().__init__()
         self.process_group_backend = process_group_backend
         self._ddp_kwargs = ddp_kwargs
-        self._owns_group = False
-        self.model = None
 
     # -- where this process stands -----------------------------------------------------------
     @staticmethod
@@ -55,28 +90,32 @@ class DDPStrategy:
 
         return dist
 
+    @staticmethod
+    def _launch():
+        from ember.distributed._env import detect_launch
+
+        return detect_launch()
+
+    # Before the process group exists, the launcher's environment variables tell the ranks
+    # (so ``trainer.is_global_zero`` is right from the start); the group's answer wins after.
     @property
     def global_rank(self) -> int:
         dist = self._dist()
-        return dist.get_rank() if dist.is_initialized() else 0
+        return dist.get_rank() if dist.is_initialized() else self._launch().rank
 
     @property
     def world_size(self) -> int:
         dist = self._dist()
-        return dist.get_world_size() if dist.is_initialized() else 1
+        return dist.get_world_size() if dist.is_initialized() else self._launch().world_size
 
     @property
     def local_rank(self) -> int:
-        from ember.distributed._env import detect_launch
-
-        return detect_launch().local_rank if self._dist().is_initialized() else 0
+        return self._launch().local_rank
 
     @property
     def node_rank(self) -> int:
-        from ember.distributed._env import detect_launch
-
-        info = detect_launch()
-        return info.rank // max(info.local_world_size, 1) if self._dist().is_initialized() else 0
+        info = self._launch()
+        return info.rank // max(info.local_world_size, 1)
 
     @property
     def is_global_zero(self) -> bool:
@@ -88,18 +127,23 @@ class DDPStrategy:
         return {"num_replicas": self.world_size, "rank": self.global_rank}
 
     # -- lifecycle ---------------------------------------------------------------------------
+    def _cuda_index(self) -> int | None:
+        device = self.root_device
+        return device.index if device is not None and device.type == "cuda" else None
+
     def setup_environment(self) -> None:
         """Join the default process group, unless the script has already."""
         dist = self._dist()
         if not dist.is_initialized():
-            dist.init_process_group(self.process_group_backend)
-            self._owns_group = True
+            dist.init_process_group(self.process_group_backend, device_id=self._cuda_index())
 
     def setup_module(self, module):
         """Wrap ``module`` in ``DistributedDataParallel`` (rank 0's weights go to every rank)."""
         from ember.nn.parallel import DistributedDataParallel
 
-        self.model = DistributedDataParallel(module, **self._ddp_kwargs)
+        index = self._cuda_index()
+        device_ids = None if index is None else [index]
+        self.model = DistributedDataParallel(module, device_ids=device_ids, **self._ddp_kwargs)
         return self.model
 
     @property
@@ -108,18 +152,44 @@ class DDPStrategy:
         return None if self.model is None else self.model.module
 
     def teardown(self) -> None:
-        """Leave the process group when ``setup_environment`` joined it."""
-        if self._owns_group and self._dist().is_initialized():
-            self._dist().destroy_process_group()
-        self._owns_group = False
+        """Unwrap the module: its parameters lose the wrapper's gradient hooks. The process
+        group stays up (see the module docstring)."""
+        if self.model is not None:
+            self.model.reducer.remove_hooks()
+        self.model = None
+
+    # -- training step -----------------------------------------------------------------------
+    def training_step(self, *args: Any, **kwargs: Any) -> Any:
+        """``lightning_module.training_step(*args, **kwargs)``, run as the wrapper's forward
+        so that the following backward averages the gradients across ranks."""
+        if self.model is None:
+            return super().training_step(*args, **kwargs)
+        return _call_as_forward(self.model, self.model.module, "training_step", *args, **kwargs)
+
+    def pre_backward(self, loss) -> None:
+        """In manual optimisation, arm the wrapper's gradient averaging for this backward.
+
+        ``self.manual_backward`` runs inside ``training_step``, that is inside the wrapper's
+        forward, before the wrapper could arm its reducer on the step's output; so it is
+        armed here, on the loss (as Lightning's DDP strategy does).
+        """
+        model = self.model
+        if (
+            model is not None
+            and not model.module.automatic_optimization
+            and model.require_backward_grad_sync
+        ):
+            model.reducer.prepare(loss)
 
     # -- data --------------------------------------------------------------------------------
-    def process_dataloader(self, loader, shuffle: bool | None = None, seed: int = 0):
+    def process_dataloader(self, loader, shuffle: bool | None = None, seed: int | None = None):
         """``loader`` rebuilt with a ``DistributedSampler`` giving this rank its share.
 
         Loaders with a custom sampler or batch sampler, iterable datasets and loaders that
         already sample distributedly are returned unchanged. ``shuffle`` defaults to whether
-        ``loader`` shuffles (a ``RandomSampler``).
+        ``loader`` shuffles (a ``RandomSampler``); ``seed`` (the shuffling seed, the same on
+        every rank) defaults to the one given to ``seed_everything``, else 0. The trainer
+        calls ``sampler.set_epoch(epoch)`` each epoch, so each epoch has its own order.
         """
         from ember.utils.data import (
             BatchSampler,
@@ -140,6 +210,8 @@ class DDPStrategy:
             return loader
         if shuffle is None:
             shuffle = isinstance(sampler, RandomSampler)
+        if seed is None:
+            seed = int(os.environ.get("PL_GLOBAL_SEED", 0))
         dist_sampler = DistributedSampler(
             loader.dataset, shuffle=shuffle, seed=seed, **self.distributed_sampler_kwargs
         )
@@ -158,7 +230,6 @@ class DDPStrategy:
             persistent_workers=loader.persistent_workers,
         )
 
-    # -- training step -----------------------------------------------------------------------
     @contextlib.contextmanager
     def block_backward_sync(self):
         """Inside it, backward does not average gradients (the accumulation steps)."""
@@ -174,21 +245,15 @@ class DDPStrategy:
         ``"sum"``, ``"max"`` or ``"min"``. Returns a tensor for a tensor, else a float."""
         import ember
 
-        op_name = "mean" if reduce_op is None else str(reduce_op).lower()
-        if op_name not in _REDUCE_OPS:
-            raise ValueError(
-                f"DDPStrategy.reduce: reduce_op must be one of {list(_REDUCE_OPS)}, got "
-                f"{reduce_op!r}"
-            )
+        op_name = check_reduce_op("DDPStrategy", reduce_op)
         dist = self._dist()
         is_tensor = isinstance(value, ember.Tensor)
-        t = value.detach().clone() if is_tensor else ember.tensor(float(value))
-        if not t.dtype.is_floating_point and op_name in ("mean", "avg"):
+        t = value.detach().clone() if is_tensor else ember.tensor(float(value), dtype=ember.float64)
+        if not t.dtype.is_floating_point and op_name == "mean":
             t = t.float()
         if dist.is_initialized() and self.world_size > 1:
             op = {
                 "mean": dist.ReduceOp.AVG,
-                "avg": dist.ReduceOp.AVG,
                 "sum": dist.ReduceOp.SUM,
                 "max": dist.ReduceOp.MAX,
                 "min": dist.ReduceOp.MIN,

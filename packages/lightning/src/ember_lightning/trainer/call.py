@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["call_callbacks", "call_module", "call_datamodule", "is_overridden"]
+__all__ = [
+    "call_callbacks",
+    "call_module",
+    "call_datamodule",
+    "call_training_step",
+    "is_overridden",
+]
 
 
 def is_overridden(name: str, obj: Any, base: type) -> bool:
@@ -54,6 +60,18 @@ def call_module(trainer, hook: str, *args: Any, **kwargs: Any) -> Any:
     pl_module._current_fx_name = hook
     try:
         return getattr(pl_module, hook)(*args, **kwargs)
+    finally:
+        pl_module._current_fx_name = previous
+
+
+def call_training_step(trainer, *args: Any) -> Any:
+    """Call ``pl_module.training_step(*args)`` through the strategy (under DDP, as the
+    wrapper's forward, so that the backward after it averages gradients across ranks)."""
+    pl_module = trainer.lightning_module
+    previous = pl_module._current_fx_name
+    pl_module._current_fx_name = "training_step"
+    try:
+        return trainer.strategy.training_step(*args)
     finally:
         pl_module._current_fx_name = previous
 

@@ -130,14 +130,21 @@ class CheckpointConnector:
         return states
 
     def save_checkpoint(self, filepath: str | os.PathLike, weights_only: bool = False) -> None:
-        """Write the checkpoint to ``filepath`` atomically (folders are created)."""
+        """Write the checkpoint to ``filepath`` atomically (folders are created).
+
+        Every rank builds the checkpoint (its hooks run everywhere), rank 0 alone writes it,
+        and all ranks wait until the file is complete before going on.
+        """
         import ember
 
+        trainer = self.trainer
         checkpoint = self.dump_checkpoint(weights_only)
-        directory = os.path.dirname(os.fspath(filepath))
-        if directory:
-            os.makedirs(directory, exist_ok=True)
-        ember.save(checkpoint, filepath)
+        if trainer.is_global_zero:
+            directory = os.path.dirname(os.fspath(filepath))
+            if directory:
+                os.makedirs(directory, exist_ok=True)
+            ember.save(checkpoint, filepath)
+        trainer.strategy.barrier("Trainer.save_checkpoint")
 
     # -- reading ------------------------------------------------------------------------------
     def resolve_ckpt_path(

@@ -4,6 +4,8 @@ batch reaches the device.
 Dataloaders come from, in this order: the ``*_dataloaders`` arguments of fit / validate /
 test / predict, the datamodule's ``*_dataloader`` methods, the LightningModule's. The
 ``limit_*_batches`` settings cut them: an int is a number of batches, a float a fraction.
+Each loader passes through ``strategy.process_dataloader`` (under DDP, a
+``DistributedSampler`` gives each rank its share; the fit loop calls its ``set_epoch``).
 """
 
 from __future__ import annotations
@@ -143,7 +145,8 @@ class DataConnector:
             )
         for loader in loaders:
             _check_loader(loader, self._fn, stage)
-        return loaders
+        # DDP: each rank gets its share of the data (a DistributedSampler)
+        return [trainer.strategy.process_dataloader(loader) for loader in loaders]
 
     def transfer_batch(self, batch: Any, dataloader_idx: int) -> Any:
         """Run the batch-transfer hooks and the precision's input conversion."""

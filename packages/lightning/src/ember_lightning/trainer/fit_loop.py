@@ -100,6 +100,10 @@ class FitLoop:
             self.epoch_loop.update_lr_schedulers("epoch", plateau=True)
         call_callbacks(trainer, "on_train_epoch_end", monitoring=True)
         connector.log_train_epoch_metrics()
+        # DDP: a stop asked for on any rank (by a callback or the module) ends every rank's fit
+        trainer.should_stop = trainer.strategy.reduce_boolean_decision(
+            trainer.should_stop, all=False
+        )
         self.current_epoch += 1
         self.epoch_loop.batch_idx = 0
         self.epoch_loop.finished = False

@@ -54,9 +54,10 @@ class LoggerConnector:
         metrics.setdefault("epoch", trainer.current_epoch)
         if step is None:
             step = trainer.fit_loop.epoch_loop._batches_that_stepped
-        for logger in trainer.loggers:
-            logger.log_metrics(metrics, step=step)
-            logger.save()
+        if trainer.is_global_zero:  # the other ranks' loggers write nothing
+            for logger in trainer.loggers:
+                logger.log_metrics(metrics, step=step)
+                logger.save()
         self.logged_metrics.update(metrics)
 
     def _publish(self, metrics: dict[str, dict[str, float]]) -> None:

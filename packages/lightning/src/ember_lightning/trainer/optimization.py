@@ -11,7 +11,10 @@ Automatic optimisation, for batch ``i``, calls in this order (as Lightning):
 3. then the update itself, and ``global_step`` grows by one.
 
 The loss is divided by ``accumulate_grad_batches`` before backward, so accumulated gradients
-are the mean over the window.
+are the mean over the window. ``training_step`` goes through the strategy
+(``strategy.training_step``), and the batches that only accumulate run inside
+``strategy.block_backward_sync()``: under DDP, gradients are averaged across ranks once per
+window, at its last batch.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..utilities.exceptions import MisconfigurationException
-from .call import call_callbacks, call_module
+from .call import call_callbacks, call_module, call_training_step
 
 __all__ = ["Optimization"]
 
@@ -54,7 +57,7 @@ class _Closure:
 
         trainer = self.optimization.trainer
         with trainer.precision_plugin.forward_context():
-            output = call_module(trainer, "training_step", self.batch, self.batch_idx)
+            output = call_training_step(trainer, self.batch, self.batch_idx)
         if output is None:
             raise MisconfigurationException(
                 "`training_step` returned None. In automatic optimization it must return the "
@@ -107,6 +110,7 @@ class Optimization:
         trainer = self.trainer
         call_callbacks(trainer, "on_before_backward", loss)
         call_module(trainer, "on_before_backward", loss)
+        trainer.strategy.pre_backward(loss)
         previous = trainer.lightning_module._current_fx_name
         trainer.lightning_module._current_fx_name = "backward"
         try:
@@ -151,10 +155,14 @@ class Optimization:
             )
         first_of_window = batch_idx % trainer.accumulate_grad_batches == 0
         closure = _Closure(self, batch, batch_idx, zero_grad=first_of_window)
-        if not optimizers or self.should_accumulate(batch_idx):
+        if self.should_accumulate(batch_idx):
+            # no optimizer step; under DDP no gradient averaging until the window's last batch
+            with trainer.strategy.block_backward_sync():
+                closure()
+            return closure.output
+        if not optimizers:
             closure()
-            if not optimizers and not self.should_accumulate(batch_idx):
-                trainer.fit_loop.epoch_loop.global_step += 1
+            trainer.fit_loop.epoch_loop.global_step += 1
             return closure.output
         call_module(
             trainer, "optimizer_step", trainer.current_epoch, batch_idx, optimizers[0], closure
@@ -170,5 +178,5 @@ class Optimization:
         """One batch of manual optimisation: ``training_step`` does the work."""
         trainer = self.trainer
         with trainer.precision_plugin.forward_context():
-            output = call_module(trainer, "training_step", batch, batch_idx)
+            output = call_training_step(trainer, batch, batch_idx)
         return _detach_output(output)

@@ -2,16 +2,24 @@
 
 How a ``fit`` call unfolds (every step is a method below or a loop in this package):
 
-1. attach the model, datamodule and dataloaders; merge ``configure_callbacks()``;
+1. ``strategy.setup_environment()`` (DDP: join the process group); attach the model,
+   datamodule and dataloaders; merge ``configure_callbacks()``;
 2. ``prepare_data``, then ``setup("fit")`` (datamodule, callbacks, module), ``configure_model``;
 3. precision conversion and move to the device; load ``ckpt_path`` (weights, callbacks);
-4. ``configure_optimizers``; ``on_fit_start``; hyperparameters to the loggers; restore the
-   optimizers, schedulers and loop progress from the checkpoint;
+4. ``strategy.setup_module`` (DDP: wrap the module), ``configure_optimizers``;
+   ``on_fit_start``; hyperparameters to the loggers; restore the optimizers, schedulers and
+   loop progress from the checkpoint;
 5. the sanity check (a few validation batches, random states isolated), then the fit loop
    (:mod:`.fit_loop`, :mod:`.training_epoch_loop`, :mod:`.evaluation_loop`);
-6. ``on_fit_end``, ``teardown("fit")``, ``logger.finalize("success")``.
+6. ``on_fit_end``, ``teardown("fit")``, ``logger.finalize("success")``; then (also after an
+   exception) ``strategy.teardown()``.
 
 validate / test / predict follow steps 1-3 and 6 with their own loop.
+
+Everything that differs between one process and several goes through ``self.strategy``
+(:mod:`ember_lightning.strategies`): the ranks, the training step, the dataloaders, the
+reductions of logged values, and the agreement of the ranks on checkpoints and stopping.
+Loggers, checkpoint files and printed results are rank 0's alone.
 """
 
 from __future__ import annotations
@@ -24,7 +32,6 @@ from typing import Any
 
 from ..core.module import LightningModule
 from ..utilities.exceptions import MisconfigurationException
-from .accelerator import resolve_device
 from .call import call_callbacks, call_datamodule, call_module, is_overridden
 from .callback_connector import attach_model_callbacks, build_callbacks
 from .checkpoint_connector import CheckpointConnector, _rng_states, _set_rng_states
@@ -37,6 +44,7 @@ from .optimizers import init_optimizers
 from .precision import resolve_precision
 from .prediction_loop import PredictionLoop
 from .states import RunningStage, TrainerFn, TrainerState, TrainerStatus
+from .strategy_connector import resolve_strategy
 
 __all__ = ["Trainer"]
 
@@ -93,9 +101,14 @@ class Trainer:
 
     Args:
         accelerator: "auto" (GPU when available), "cpu" or "gpu" ("cuda").
-        strategy: "auto" (one device).
-        devices: "auto", 1, or ``[index]`` of one GPU.
-        num_nodes: 1.
+        strategy: "auto" (default: "ddp" when several processes are asked for or launched,
+            else "single_device"), "single_device", "ddp", or a Strategy instance such as
+            ``DDPStrategy(find_unused_parameters=True)``. With "ddp" the script runs in
+            ``devices * num_nodes`` processes started by ``ember-run --nproc-per-node N`` or
+            ``mpiexec -n N`` (see docs/lightning.md, "Multiple processes").
+        devices: "auto", a number of devices (processes) per machine, or a list of GPU
+            indices.
+        num_nodes: the number of machines (default 1).
         precision: "32-true" (default), "64-true", "16-mixed" (GPU) or "bf16-mixed" (GPU, or
             CPU with ml_dtypes): see ``trainer/precision.py``.
         logger: a Logger, a list of them, True (default: a ``CSVLogger`` in
@@ -143,7 +156,7 @@ class Trainer:
         self,
         *,
         accelerator: str = "auto",
-        strategy: str = "auto",
+        strategy: Any = "auto",
         devices: Any = "auto",
         num_nodes: int = 1,
         precision: Any = None,
@@ -175,14 +188,11 @@ class Trainer:
         detect_anomaly: bool = False,
         default_root_dir: str | os.PathLike | None = None,
     ) -> None:
-        if strategy not in ("auto", "single_device"):
-            raise MisconfigurationException(
-                f"Trainer(strategy={strategy!r}): only 'auto' (one device) is supported"
-            )
-        if num_nodes != 1:
-            raise MisconfigurationException(f"Trainer(num_nodes={num_nodes}): only 1 is supported")
         self.state = TrainerState()
-        self.root_device = resolve_device(accelerator, devices)
+        self.strategy, self.root_device = resolve_strategy(
+            strategy, accelerator, devices, num_nodes
+        )
+        self.num_nodes = num_nodes
         self.precision_plugin = resolve_precision(
             "32-true" if precision is None else precision, self.root_device
         )
@@ -314,10 +324,11 @@ class Trainer:
         self.val_check_interval = 1.0
         self.check_val_every_n_epoch = 1
         self.loggers = [DummyLogger()] if self.loggers else []
-        print(
-            f"Running in `fast_dev_run` mode: will run the requested loop using {n} batch(es). "
-            "Logging and checkpointing is suppressed."
-        )
+        if self.is_global_zero:
+            print(
+                f"Running in `fast_dev_run` mode: will run the requested loop using {n} batch(es). "
+                "Logging and checkpointing is suppressed."
+            )
 
     # =========================================================================================
     # public entry points
@@ -445,7 +456,11 @@ class Trainer:
     def save_checkpoint(
         self, filepath: str | os.PathLike, weights_only: bool = False, storage_options: Any = None
     ) -> None:
-        """Write a checkpoint of the current state to ``filepath`` (atomically)."""
+        """Write a checkpoint of the current state to ``filepath`` (atomically).
+
+        With several processes, call it on every rank: rank 0 writes the file, the others
+        wait for it.
+        """
         if self.lightning_module is None:
             raise RuntimeError(
                 "Saving a checkpoint is only possible if a model is attached to the Trainer. Did "
@@ -499,7 +514,7 @@ class Trainer:
         loaders = {"val": dataloaders} if fn == TrainerFn.VALIDATING else {"test": dataloaders}
         self._start(fn, stage, datamodule, **loaders)
         results = self._call_and_handle_interrupt(self._run, model, ckpt_path, self._model_given)
-        if verbose and results:
+        if verbose and results and self.is_global_zero:
             _print_results(results, "Validate" if fn == TrainerFn.VALIDATING else "Test")
         return results
 
@@ -523,18 +538,29 @@ class Trainer:
             self.state.status = TrainerStatus.INTERRUPTED
             raise
         finally:
+            self.strategy.teardown()
             self.state.stage = None
             self._current_batch = None
 
     def _on_exception(self, exception: BaseException) -> None:
         if self.lightning_module is not None:
             call_callbacks(self, "on_exception", exception)
+        if self.is_global_zero:
+            for logger in self.loggers:
+                logger.finalize("failed")
+
+    def _agree_on_log_dirs(self) -> None:
+        """Every rank reads its loggers' versions (the next free ``version_N``) before rank 0
+        creates any folder, so all ranks name the same log and checkpoint folders."""
         for logger in self.loggers:
-            logger.finalize("failed")
+            logger.version  # noqa: B018 (resolving the version is the point)
+        self.strategy.barrier("Trainer.log_dirs")
 
     def _run(self, model: LightningModule, ckpt_path, model_given: bool):
         fn = self.state.fn.value
         self.state.status = TrainerStatus.RUNNING
+        self.strategy.setup_environment()
+        self._agree_on_log_dirs()
         model.trainer = self
         self._lightning_module = model
         if self.datamodule is not None:
@@ -561,6 +587,7 @@ class Trainer:
         self._logger_connector.reset_metrics()
 
         if fn == "fit":
+            self.strategy.setup_module(model)  # DDP: wraps it, rank 0's weights to every rank
             self._setup_optimizers(model)
             call_callbacks(self, "on_fit_start")
             call_module(self, "on_fit_start")
@@ -577,8 +604,9 @@ class Trainer:
         call_datamodule(self, "teardown", stage=fn)
         call_callbacks(self, "teardown", fn)
         call_module(self, "teardown", stage=fn)
-        for logger in self.loggers:
-            logger.finalize("success")
+        if self.is_global_zero:
+            for logger in self.loggers:
+                logger.finalize("success")
         self.state.status = TrainerStatus.FINISHED
         return results
 
@@ -626,6 +654,8 @@ class Trainer:
                     "values."
                 )
             hparams.update(datamodule.hparams_initial)
+        if not self.is_global_zero:
+            return
         for logger in self.loggers:
             logger.log_hyperparams(hparams)
             logger.save()
@@ -902,21 +932,38 @@ class Trainer:
     def interrupted(self) -> bool:
         return self.state.status == TrainerStatus.INTERRUPTED
 
-    # -- one process, one device ------------------------------------------------------------------
-    is_global_zero = True
-    global_rank = 0
-    local_rank = 0
-    node_rank = 0
-    world_size = 1
-    num_nodes = 1
+    # -- processes (answered by the strategy) ---------------------------------------------------
+    @property
+    def is_global_zero(self) -> bool:
+        """True in the process that draws progress bars, logs and writes checkpoints."""
+        return self.strategy.is_global_zero
+
+    @property
+    def global_rank(self) -> int:
+        return self.strategy.global_rank
+
+    @property
+    def local_rank(self) -> int:
+        return self.strategy.local_rank
+
+    @property
+    def node_rank(self) -> int:
+        return self.strategy.node_rank
+
+    @property
+    def world_size(self) -> int:
+        return self.strategy.world_size
 
     @property
     def num_devices(self) -> int:
-        return 1
+        """Devices (processes) per machine."""
+        return max(self.world_size // self.num_nodes, 1)
 
     @property
     def device_ids(self) -> list[int]:
-        return [self.root_device.index or 0]
+        if self.world_size == 1:
+            return [self.root_device.index or 0]
+        return list(range(self.num_devices))
 
 
 def _print_results(results: list[dict[str, float]], stage: str) -> None:
