@@ -330,3 +330,26 @@ def test_errors():
         ember.fft.fft(ember.tensor(2.0))
     with pytest.raises(TypeError, match="must be Tensor"):
         ember.fft.fft([1.0, 2.0])
+
+
+@pytest.mark.parametrize("backend", ["scipy", "numpy"])
+def test_both_cpu_backends_match_numpy(backend, monkeypatch):
+    # SciPy's pocketfft serves the CPU transforms when installed; NumPy's when not
+    import ember.fft._transforms as transforms
+
+    monkeypatch.setattr(transforms, "_scipy_fft", None if backend == "scipy" else False)
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 10, 12)).astype(np.float32)
+    z = x + 1j * rng.standard_normal((3, 10, 12))
+    et, zt = ember.tensor(x), ember.tensor(z)
+    np.testing.assert_allclose(ember.fft.rfft(et).numpy(), np.fft.rfft(x), rtol=1e-5, atol=1e-5)
+    assert ember.fft.rfft(et).dtype == ember.complex64
+    np.testing.assert_allclose(ember.fft.fftn(zt, dim=(0, 2)).numpy(), np.fft.fftn(z, axes=(0, 2)))
+    np.testing.assert_allclose(
+        ember.fft.irfft(ember.fft.rfft(et), n=12).numpy(), x, rtol=1e-5, atol=1e-5
+    )
+    np.testing.assert_allclose(
+        ember.fft.ifft(zt, n=7, norm="ortho").numpy(), np.fft.ifft(z, n=7, norm="ortho")
+    )
+    used = transforms._fft_of(np)
+    assert (used is np.fft) == (backend == "numpy")
