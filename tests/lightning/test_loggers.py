@@ -544,3 +544,19 @@ def test_trainer_fit_with_tensorboard_logger(tmp_path):
         float(trainer.callback_metrics["val_loss"]), rel=1e-6
     )
     assert load_hparams_from_yaml(os.path.join(logger.log_dir, "hparams.yaml"))["lr"] == 0.05
+
+
+def test_trainer_logs_the_graph_when_the_logger_asks(tmp_path, boring_model, quiet):
+    import ember_lightning as L
+
+    model = boring_model()
+    model.example_input_array = ember.randn(2, 4)
+    logger = TensorBoardLogger(tmp_path, log_graph=True)
+    trainer = L.Trainer(max_epochs=1, logger=logger, enable_checkpointing=False, **quiet)
+    trainer.fit(model)
+    graphs = [e.graph_def for e in read_events(logger.log_dir) if e.graph_def]
+    assert len(graphs) == 1  # written once, at the start of fit
+    # without log_graph=True nothing is recorded
+    plain = TensorBoardLogger(tmp_path, name="plain")
+    L.Trainer(max_epochs=1, logger=plain, enable_checkpointing=False, **quiet).fit(model)
+    assert not [e for e in read_events(plain.log_dir) if e.graph_def]

@@ -658,6 +658,7 @@ class Trainer:
             return
         for logger in self.loggers:
             logger.log_hyperparams(hparams)
+            logger.log_graph(model)  # a no-op unless the logger was made with log_graph=True
             logger.save()
 
     def _run_stage(self):
