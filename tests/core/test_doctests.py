@@ -1,4 +1,4 @@
-"""Run the ``Example:`` sections of Ember's docstrings as doctests."""
+"""Run the ``Example:`` sections of the docstrings of all five packages as doctests."""
 
 from __future__ import annotations
 
@@ -13,10 +13,16 @@ import ember
 _FLAGS = doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE
 
 
+PACKAGES = ("ember", "ember_vision", "ember_audio", "ember_text", "ember_lightning")
+
+
 def _modules():
-    names = ["ember"]
-    for info in pkgutil.walk_packages(ember.__path__, prefix="ember."):
-        names.append(info.name)
+    names = []
+    for package in PACKAGES:
+        names.append(package)
+        path = importlib.import_module(package).__path__
+        for info in pkgutil.walk_packages(path, prefix=f"{package}."):
+            names.append(info.name)
     return sorted(names)
 
 
@@ -25,7 +31,7 @@ def test_docstring_examples(name):
     module = importlib.import_module(name)
     finder = doctest.DocTestFinder(exclude_empty=True)
     runner = doctest.DocTestRunner(optionflags=_FLAGS)
-    for test in finder.find(module, name, globs={}):
+    for test in finder.find(module, name):  # globals: the module's, as doctest.testmod gives
         runner.run(test)
     result = runner.summarize(verbose=False)
     assert result.failed == 0, f"{result.failed} docstring example(s) failed in {name}"

@@ -109,6 +109,8 @@ def _fft_of(xp):
 def _c2c_array(xp, a, s, dims, kind, forward):
     if not dims:
         return a.astype(np.result_type(a.dtype, np.complex64), copy=True)
+    if a.dtype.kind != "c":  # as NumPy does: SciPy's real-input shortcut would give -0j parts
+        a = a.astype(np.result_type(a.dtype, np.complex64))
     if len(dims) == 1:  # the 1-D functions skip the N-D argument handling
         n = None if s is None else s[0]
         if forward:
