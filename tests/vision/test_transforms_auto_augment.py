@@ -323,14 +323,13 @@ def test_input_checks_and_reprs():
         T.RandAugment()({"label": 3})
     assert T.RandAugment(interpolation=2).interpolation is InterpolationMode.BILINEAR
     assert repr(T.AutoAugment(T.AutoAugmentPolicy.SVHN, fill=0)) == (
-        "AutoAugment(interpolation=InterpolationMode.NEAREST, fill=0, "
-        "policy=AutoAugmentPolicy.SVHN)"
+        "AutoAugment(interpolation=nearest, fill=0, policy=AutoAugmentPolicy.SVHN)"
     )
     assert repr(T.TrivialAugmentWide()) == (
-        "TrivialAugmentWide(interpolation=InterpolationMode.NEAREST, num_magnitude_bins=31)"
+        "TrivialAugmentWide(interpolation=nearest, num_magnitude_bins=31)"
     )
     assert repr(T.AugMix()) == (
-        "AugMix(interpolation=InterpolationMode.BILINEAR, severity=3, mixture_width=3, "
+        "AugMix(interpolation=bilinear, severity=3, mixture_width=3, "
         "chain_depth=-1, alpha=1.0, all_ops=True)"
     )
     from ember_vision.transforms import v2

@@ -19,7 +19,7 @@ import ember
 from ember.nn import Module
 from ember.random._generator import numpy_generator
 
-from ._image import describe, is_pil_image
+from ._image import InterpolationMode, describe, is_pil_image
 
 __all__ = ["Transform", "RandomTransform", "rand", "uniform", "randint", "coin", "attribute_repr"]
 
@@ -56,6 +56,8 @@ def attribute_repr(module) -> str:
     for name, value in vars(module).items():
         if name.startswith("_") or name == "training":
             continue
+        if isinstance(value, InterpolationMode):
+            value = value.value  # torchvision prints interpolation=bilinear
         if isinstance(value, (bool, int, float, str, tuple, list, enum.Enum)):
             parts.append(f"{name}={value}")
     return ", ".join(parts)
