@@ -137,16 +137,17 @@ def test_resize_errors():
 # -- crops, resized crop ---------------------------------------------------------------------
 
 
-def test_resized_crop_tensor_matches_pillow_box():
+def test_resized_crop_is_crop_then_resize():
+    # as torchvision: the crop alone is resized (pixels outside the box never contribute)
     arr = _rgb(40, 50)
     box = (6, 9, 21, 30)  # top, left, height, width
     for mode in (I.BILINEAR, I.BICUBIC):
-        pil = Image.fromarray(arr).resize(
-            (13, 11), PIL_CODES[mode], box=(box[1], box[0], box[1] + box[3], box[0] + box[2])
-        )
+        crop = Image.fromarray(arr).crop((box[1], box[0], box[1] + box[3], box[0] + box[2]))
+        pil = crop.resize((13, 11), PIL_CODES[mode])
         out = F.resized_crop(_chw(arr), *box, [11, 13], mode)
         assert np.abs(_hwc(out).astype(int) - np.asarray(pil).astype(int)).max() <= 1
-        assert F.resized_crop(Image.fromarray(arr), *box, [11, 13], mode).size == (13, 11)
+        got = F.resized_crop(Image.fromarray(arr), *box, [11, 13], mode)
+        np.testing.assert_array_equal(np.asarray(got), np.asarray(pil))
 
 
 def test_resized_crop_without_antialias_is_crop_then_interpolate():

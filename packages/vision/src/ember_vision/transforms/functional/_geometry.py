@@ -17,8 +17,7 @@ Note [Resampling matrices]
     With ``antialias=False`` the rows are PyTorch's ``interpolate``
     weights (bicubic with ``a = -0.75``, ``align_corners=False``). A tensor is resized with one
     matmul per axis, batched over the leading dimensions, and float tensors keep autograd.
-    ``resized_crop`` reads the crop box through the same matrices (Pillow's ``box=``), so a
-    crop's border pixels are filtered with their true neighbours outside the box.
+    ``resized_crop`` crops first and resizes the crop, as torchvision does.
 
 Note [Warps]
     ``rotate``, ``affine`` and ``perspective`` map each output pixel centre to an input
@@ -643,9 +642,8 @@ def resized_crop(
 ):
     """Crop the box ``(top, left, height, width)`` and resize it to ``size``.
 
-    A box inside the image is resampled in one step (Pillow's ``resize(box=...)``; tensors
-    through the same resampling matrices), so no intermediate crop is copied; a box reaching
-    outside the image is cropped (zero-padded) first.
+    As torchvision: the crop (zero-padded where the box leaves the image) is resized on its
+    own, so pixels outside the box never reach the result.
 
     Example:
         >>> import ember
@@ -653,30 +651,10 @@ def resized_crop(
         >>> F.resized_crop(ember.zeros(3, 32, 32), 4, 4, 16, 8, [8, 4]).shape
         ember.Size([3, 8, 4])
     """
-    interpolation = _interpolation(interpolation, "resized_crop")
     top, left, height, width = int(top), int(left), int(height), int(width)
     if height <= 0 or width <= 0:
         raise ValueError(f"resized_crop: the crop box must be non-empty, got {(height, width)}")
-    out_h, out_w = _resized_output_size(height, width, size, None, "resized_crop")
-    _, img_h, img_w = get_dimensions(img)
-    if top < 0 or left < 0 or top + height > img_h or left + width > img_w:
-        return resize(
-            crop(img, top, left, height, width), [out_h, out_w], interpolation, antialias=antialias
-        )
-    box = (top, left, top + height, left + width)
-
-    def pil_kernel(im):
-        if (out_h, out_w) == (height, width):
-            return im.crop((left, top, left + width, top + height))
-        pil_box = (left, top, left + width, top + height)
-        return im.resize((out_w, out_h), resample=_PIL_FILTERS[interpolation], box=pil_box)
-
-    def tensor_kernel(t):
-        if (out_h, out_w) == (height, width):
-            return t[..., box[0] : box[2], box[1] : box[3]]
-        return _resize_tensor_box(t, out_h, out_w, box, interpolation, bool(antialias))
-
-    return _apply(img, "resized_crop", pil_kernel, tensor_kernel)
+    return resize(crop(img, top, left, height, width), size, interpolation, antialias=antialias)
 
 
 # -- flips and multi-crops ------------------------------------------------------------------
