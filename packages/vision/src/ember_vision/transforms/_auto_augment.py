@@ -322,7 +322,7 @@ class AutoAugment(_AutoAugmentBase):
         >>> import ember
         >>> from ember_vision import transforms as T
         >>> T.AutoAugment()
-        AutoAugment(interpolation=InterpolationMode.NEAREST, policy=AutoAugmentPolicy.IMAGENET)
+        AutoAugment(interpolation=nearest, policy=AutoAugmentPolicy.IMAGENET)
     """
 
     _AUGMENTATION_SPACE = {**_BASE_SPACE, "Invert": (_no_magnitude, False)}
@@ -366,7 +366,7 @@ class RandAugment(_AutoAugmentBase):
     Example:
         >>> from ember_vision import transforms as T
         >>> T.RandAugment(num_ops=1, magnitude=5, num_magnitude_bins=10)  # doctest: +ELLIPSIS
-        RandAugment(interpolation=InterpolationMode.NEAREST, num_ops=1, magnitude=5, ...)
+        RandAugment(interpolation=nearest, num_ops=1, magnitude=5, ...)
     """
 
     _AUGMENTATION_SPACE = {"Identity": (_no_magnitude, False), **_BASE_SPACE}
@@ -422,7 +422,7 @@ class TrivialAugmentWide(_AutoAugmentBase):
     Example:
         >>> from ember_vision import transforms as T
         >>> T.TrivialAugmentWide()
-        TrivialAugmentWide(interpolation=InterpolationMode.NEAREST, num_magnitude_bins=31)
+        TrivialAugmentWide(interpolation=nearest, num_magnitude_bins=31)
     """
 
     _AUGMENTATION_SPACE = {
