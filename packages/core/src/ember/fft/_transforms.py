@@ -38,7 +38,10 @@ Note [FFT gradients]
 
 from __future__ import annotations
 
+import functools
+
 from .. import _dtype as D
+from .._config import get_num_threads
 from ..ops._core import Node, Tensor, attach, grad_state, new_tensor, np, xp_of
 
 __all__ = ["c2c", "r2c", "c2r", "pad_zeros", "fwd_kind", "inv_kind"]
@@ -80,15 +83,7 @@ class _ScipyFFT:
         self._m = module
 
     def __getattr__(self, name):
-        fn = getattr(self._m, name)
-        from .._config import get_num_threads
-
-        workers = get_num_threads()
-
-        def run(*args, **kwargs):
-            return fn(*args, workers=workers, **kwargs)
-
-        return run
+        return functools.partial(getattr(self._m, name), workers=get_num_threads())
 
 
 def _fft_of(xp):
