@@ -124,7 +124,9 @@ def test_read_idx_int32(tmp_path):
 
 def test_download_failure_names_url_and_folder(tmp_path, monkeypatch):
     monkeypatch.setattr(datasets.MNIST, "mirrors", ["http://127.0.0.1:9/unreachable/"])
-    monkeypatch.setattr(_download, "TIMEOUT", 2.0)
+    import ember.utils._download as fetching
+
+    monkeypatch.setattr(fetching, "TIMEOUT", 2.0)
     with pytest.raises(RuntimeError) as info:
         datasets.MNIST(tmp_path, download=True)
     msg = str(info.value)

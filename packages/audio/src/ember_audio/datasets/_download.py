@@ -1,26 +1,19 @@
-"""Downloading archives with SHA-256 verification, and extracting them safely."""
+"""Downloading archives with SHA-256 verification (fetching and safe extraction are Ember's
+shared helpers in ``ember.utils._download``)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
-import shutil
-import tarfile
 import urllib.error
-import urllib.request
-import zipfile
 
-# Seconds to wait for a server before giving up.
-TIMEOUT = 30.0
+from ember.utils._download import extract_archive, fetch, file_digest
+
+__all__ = ["sha256_of", "download_url_to_file", "extract_archive", "download_and_extract"]
 
 
 def sha256_of(path) -> str:
     """The hex SHA-256 digest of the file at ``path``."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return file_digest(path, "sha256")
 
 
 def download_url_to_file(url: str, dst, hash_prefix: str | None = None, timeout=None) -> None:
@@ -40,16 +33,9 @@ def download_url_to_file(url: str, dst, hash_prefix: str | None = None, timeout=
             the URL and where to put the file by hand) or the digest does not match.
     """
     dst = os.fspath(dst)
-    folder = os.path.dirname(os.path.abspath(dst))
-    os.makedirs(folder, exist_ok=True)
-    partial = dst + ".part"
     try:
-        wait = TIMEOUT if timeout is None else timeout
-        with urllib.request.urlopen(url, timeout=wait) as r, open(partial, "wb") as out:
-            shutil.copyfileobj(r, out, 1 << 20)
+        partial = fetch(url, dst, timeout)
     except (urllib.error.URLError, OSError, ValueError) as exc:
-        if os.path.exists(partial):
-            os.remove(partial)
         expected = f" (SHA-256 starting with {hash_prefix})" if hash_prefix else ""
         raise RuntimeError(
             f"Could not download {url}: {exc}. If this machine has no network, download the "
@@ -64,58 +50,6 @@ def download_url_to_file(url: str, dst, hash_prefix: str | None = None, timeout=
                 f"{hash_prefix!r}, got {digest!r} (the download is corrupt or the file changed)"
             )
     os.replace(partial, dst)
-
-
-def _check_member(archive, folder, name) -> None:
-    root = os.path.realpath(folder)
-    target = os.path.realpath(os.path.join(folder, name))
-    if target != root and not target.startswith(root + os.sep):
-        raise RuntimeError(
-            f"{archive}: archive member {name!r} would be written outside {folder!r}"
-        )
-
-
-def extract_archive(from_path, to_path=None) -> list[str]:
-    """Extract a ``.tar``, ``.tar.gz``, ``.tgz``, ``.tar.bz2`` or ``.zip`` archive.
-
-    Args:
-        from_path (str or path-like): The archive.
-        to_path (str or path-like, optional): The folder to extract into; by default the
-            archive's own folder.
-
-    Returns:
-        list of str: the names of the extracted members.
-
-    Raises:
-        RuntimeError: if the archive is not one of these formats, or a member would land
-            outside ``to_path``.
-    """
-    from_path = os.fspath(from_path)
-    to_path = os.path.dirname(os.path.abspath(from_path)) if to_path is None else os.fspath(to_path)
-    os.makedirs(to_path, exist_ok=True)
-    if zipfile.is_zipfile(from_path):
-        with zipfile.ZipFile(from_path) as archive:
-            names = archive.namelist()
-            for name in names:
-                _check_member(from_path, to_path, name)
-            archive.extractall(to_path)
-        return names
-    try:
-        archive = tarfile.open(from_path)  # noqa: SIM115 - closed by the `with` below
-    except tarfile.TarError as exc:
-        raise RuntimeError(
-            f"extract_archive: {from_path!r} is not a tar or zip archive: {exc}"
-        ) from exc
-    with archive:
-        members = archive.getmembers()
-        for member in members:
-            _check_member(from_path, to_path, member.name)
-        if hasattr(tarfile, "data_filter"):
-            # The "data" filter also refuses links that point outside ``to_path``.
-            archive.extractall(to_path, members=members, filter="data")
-        else:  # pragma: no cover - Python releases before extraction filters
-            archive.extractall(to_path, members=[m for m in members if not m.issym()])
-    return [member.name for member in members]
 
 
 def download_and_extract(url: str, root, hash_prefix: str | None, to_path=None) -> None:

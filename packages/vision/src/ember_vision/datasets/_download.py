@@ -1,24 +1,18 @@
-"""Downloads with MD5 verification, and the message given when there is no network."""
+"""Downloads from mirrors with MD5 verification, and the message given when there is no
+network. Fetching and extraction are Ember's shared helpers (``ember.utils._download``)."""
 
 from __future__ import annotations
 
-import hashlib
 import os
-import tarfile
 import urllib.error
-import urllib.request
-import zipfile
 
-# Seconds to wait for a server before trying the next mirror.
-TIMEOUT = 30.0
+from ember.utils._download import extract_archive, fetch, file_digest
+
+__all__ = ["md5_of", "check_integrity", "download_url", "extract_archive"]
 
 
 def md5_of(path) -> str:
-    h = hashlib.md5()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    return file_digest(path, "md5")
 
 
 def check_integrity(path, md5=None) -> bool:
@@ -36,16 +30,10 @@ def download_url(urls, folder, filename, md5=None, timeout=None):
         return path
     errors = []
     for url in urls:
-        tmp = path + ".part"
         try:
-            wait = TIMEOUT if timeout is None else timeout
-            with urllib.request.urlopen(url, timeout=wait) as r, open(tmp, "wb") as out:
-                for chunk in iter(lambda: r.read(1 << 20), b""):
-                    out.write(chunk)
+            tmp = fetch(url, path, timeout)
         except (urllib.error.URLError, OSError, ValueError) as exc:
             errors.append(f"  {url}: {exc}")
-            if os.path.exists(tmp):
-                os.remove(tmp)
             continue
         if md5 is not None and md5_of(tmp) != md5:
             errors.append(f"  {url}: MD5 mismatch (expected {md5}, got {md5_of(tmp)})")
@@ -59,26 +47,3 @@ def download_url(urls, folder, filename, md5=None, timeout=None):
         + f"\nDownload it by hand and put it in the folder {os.path.abspath(folder)!r}"
         + (f" (expected MD5 {md5})." if md5 else ".")
     )
-
-
-def extract_archive(path, folder):
-    """Extract a .tar(.gz) or .zip archive into ``folder`` (members may not leave it)."""
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as z:
-            root = os.path.realpath(folder)
-            for name in z.namelist():
-                target = os.path.realpath(os.path.join(folder, name))
-                if not target.startswith(root + os.sep) and target != root:
-                    raise RuntimeError(f"{path}: archive member {name!r} would leave {folder!r}")
-            z.extractall(folder)
-        return
-    with tarfile.open(path) as t:
-        if hasattr(tarfile, "data_filter"):
-            t.extractall(folder, filter="data")
-        else:  # pragma: no cover - Python < 3.10.12
-            root = os.path.realpath(folder)
-            for m in t.getmembers():
-                target = os.path.realpath(os.path.join(folder, m.name))
-                if not target.startswith(root + os.sep) or m.issym() or m.islnk():
-                    raise RuntimeError(f"{path}: unsafe archive member {m.name!r}")
-            t.extractall(folder)
